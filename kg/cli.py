@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from kg import settings
-from kg.errors import IckgError, Problem
+from kg.errors import IckgError, Problem, relpath
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -104,13 +104,18 @@ def anchor(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     from kg.checks import anchor_corpus
 
     corpus, problems = _load(ctx)
-    structural = [p for p in problems if p.severity == "error" and "no anchor" not in p.message]
-    if structural:
-        _print_problems(structural)
+    selected = {p.resolve() for p in paths} if paths else None
+    # Files that do not parse cannot be anchored; reference problems (a case another curator
+    # has not written yet) do not stop anchoring, `ickg check` reports them.
+    broken = [p for p in problems if p.severity == "error" and p.field.startswith("(")
+              or not any(p.path == relpath(r.path) for r in corpus.all())]
+    broken = [p for p in broken if p.severity == "error"
+              and (selected is None or Path(p.path).resolve() in selected)]
+    if broken:
+        _print_problems(broken)
         click.echo("fix these first; nothing was rewritten", err=True)
         ctx.exit(EXIT_INVALID)
     sources = settings.get_path("sources_dir", _settings_from(ctx))
-    selected = {p.resolve() for p in paths} if paths else None
     changed, failed = anchor_corpus(corpus, sources, selected)
     errors = _print_problems(failed)
     click.echo(f"{changed} file(s) rewritten; {errors} quote(s) could not be anchored")
@@ -140,6 +145,224 @@ def fmt(ctx: click.Context, check_only: bool) -> None:
         _print_problems(structural)
     click.echo(f"{len(bad)} file(s) {'need `ickg fmt`' if check_only else 'reformatted'}")
     ctx.exit(EXIT_INVALID if (check_only and bad) or structural else EXIT_OK)
+
+
+def _run_pipeline(ctx: click.Context, shacl: bool = True):
+    from kg import pipeline
+
+    with _Progress("loading, building and validating the graph"):
+        return pipeline.run(_settings_from(ctx), shacl=shacl)
+
+
+class _Progress:
+    """A one-line progress note on stderr for steps that take a moment."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+    def __enter__(self) -> _Progress:
+        import time
+
+        self.t0 = time.perf_counter()
+        click.echo(f"{self.what} ...", err=True)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import time
+
+        click.echo(f"  done in {time.perf_counter() - self.t0:.2f} s", err=True)
+
+
+@cli.command()
+@click.option("--format", "formats", multiple=True, type=click.Choice(["ttl", "nt", "jsonld", "graphml"]),
+              help="Formats to write (default: ttl, nt and jsonld).")
+@click.pass_context
+def build(ctx: click.Context, formats: tuple[str, ...]) -> None:
+    """Build the graph, validate it with SHACL and write it into dist/."""
+    from kg import export
+
+    outcome = _run_pipeline(ctx)
+    errors = _print_problems(outcome.problems + [v.as_problem() for v in outcome.violations])
+    if not outcome.ok:
+        click.echo("invalid data: nothing was written", err=True)
+        ctx.exit(EXIT_INVALID)
+    dist = settings.get_path("dist_dir", _settings_from(ctx))
+    paths = export.write_all(outcome.built.graph, dist, outcome.built.release_id, formats or ("ttl", "nt", "jsonld"))
+    click.echo(f"release {outcome.built.release_id}: {len(outcome.built.graph):,} triples")
+    for path in paths:
+        click.echo(f"  wrote {path}")
+    ctx.exit(EXIT_OK if not errors else EXIT_INVALID)
+
+
+@cli.command()
+@click.option("--no-quotes", is_flag=True, help="Skip the word-for-word quote check.")
+@click.pass_context
+def validate(ctx: click.Context, no_quotes: bool) -> None:
+    """Validate everything: structure, references, SHACL, and every quote against the sources.
+
+    The quote check fails closed: no quotes checked, an unreadable source or an unknown
+    source id is an error.
+    """
+    from kg.checks import check_quotes
+
+    outcome = _run_pipeline(ctx)
+    problems = outcome.problems + [v.as_problem() for v in outcome.violations]
+    report = None
+    if not no_quotes and not any(p.severity == "error" and p.field.startswith("(") for p in outcome.problems):
+        sources = settings.get_path("sources_dir", _settings_from(ctx))
+        report = check_quotes(outcome.corpus, sources)
+        problems += report.problems
+    errors = _print_problems(problems)
+    if report is not None:
+        click.echo(f"{report.checked - report.failed}/{report.checked} quotes verified word for word "
+                   f"in {report.sources} sources")
+    if outcome.built is not None:
+        click.echo(f"SHACL: {len(outcome.built.graph):,} triples, "
+                   f"{sum(v.severity == 'Violation' for v in outcome.violations)} violation(s), "
+                   f"{sum(v.severity != 'Violation' for v in outcome.violations)} warning(s)")
+    click.echo("valid" if not errors else f"invalid: {errors} error(s)")
+    ctx.exit(EXIT_INVALID if errors else EXIT_OK)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.pass_context
+def stats(ctx: click.Context, as_json: bool) -> None:
+    """Counts by class and by concept."""
+    from kg import stats as stats_mod
+
+    outcome = _run_pipeline(ctx, shacl=False)
+    if outcome.built is None:
+        _print_problems(outcome.problems)
+        ctx.exit(EXIT_INVALID)
+    data = stats_mod.compute(outcome.built.graph)
+    data["release"] = outcome.built.release_id
+    if as_json:
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    click.echo(stats_mod.render(data))
+
+
+@cli.command()
+@click.argument("query", metavar="FILE.rq|NAME")
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
+              help="A parameter of a named query (see `ickg queries`). Repeatable.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
+@click.option("--endpoint", help="Query this SPARQL endpoint instead of the embedded store.")
+@click.pass_context
+def query(ctx: click.Context, query: str, params: tuple[str, ...], fmt: str, endpoint: str | None) -> None:
+    """Run a SPARQL query file or a named gallery query; print a table, CSV or JSON."""
+    from kg import queries as q
+    from kg import results
+    from kg.store import open_store
+
+    overrides = dict(_settings_from(ctx))
+    if endpoint:
+        overrides["sparql_endpoint"] = endpoint
+    named = q.find(query)
+    if named is not None:
+        text, bindings = named.text, named.bind(dict(_split_params(params)))
+    else:
+        path = Path(query)
+        if not path.is_file():
+            raise IckgError(f"no query file or gallery query named {query!r} (see `ickg queries`)")
+        if params:
+            raise IckgError("--param works with gallery queries only")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise IckgError(f"cannot read {path}: {exc}") from None
+        bindings = {}
+    store = open_store(overrides)
+    try:
+        result = store.query(text, bindings)
+    finally:
+        store.close()
+    click.echo(results.render(result, fmt, store.release_id), nl=False)
+    click.echo(result.status, err=True)
+
+
+def _split_params(params: tuple[str, ...]) -> list[tuple[str, str]]:
+    out = []
+    for item in params:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise IckgError(f"--param expects NAME=VALUE, got {item!r}")
+        out.append((name.strip(), value))
+    return out
+
+
+@cli.command("queries")
+@click.option("--tag", help="Only queries with this tag (policymaker, researcher, designer).")
+@click.pass_context
+def queries_cmd(ctx: click.Context, tag: str | None) -> None:
+    """List the gallery of named queries."""
+    from kg import queries as q
+
+    for item in q.gallery():
+        if tag and tag not in item.tags:
+            continue
+        params = " ".join(f"{p.name}=<{p.kind}>" for p in item.params)
+        click.echo(f"{item.name:<34} {item.title}" + (f"  [{params}]" if params else ""))
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "jsonld", "graphml"]), default="ttl")
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write to a file (default: stdout).")
+@click.pass_context
+def export(ctx: click.Context, fmt: str, output: Path | None) -> None:
+    """Export the validated graph as Turtle, N-Triples, JSON-LD or GraphML."""
+    from kg import export as export_mod
+
+    outcome = _run_pipeline(ctx)
+    if not outcome.ok:
+        _print_problems(outcome.problems + [v.as_problem() for v in outcome.violations])
+        click.echo("invalid data: nothing was exported", err=True)
+        ctx.exit(EXIT_INVALID)
+    text = export_mod.serialise(outcome.built.graph, fmt, outcome.built.release_id)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"release {outcome.built.release_id}: wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@cli.command()
+@click.option("--output", "-o", type=click.Path(path_type=Path), default=Path("docs/ontology"),
+              show_default=True, help="Folder for the generated documentation.")
+@click.pass_context
+def docs(ctx: click.Context, output: Path) -> None:
+    """Generate HTML documentation of the ontology and its concept schemes (pyLODE)."""
+    from kg import ontodoc
+
+    outcome = _run_pipeline(ctx, shacl=False)
+    if outcome.built is None:
+        _print_problems(outcome.problems)
+        ctx.exit(EXIT_INVALID)
+    with _Progress("writing ontology documentation"):
+        paths = ontodoc.write(outcome.built.graph, settings.get_path("ontology_dir", _settings_from(ctx)), output)
+    for p in paths:
+        click.echo(f"  wrote {p}")
+
+
+@cli.command()
+@click.option("--check", "check_only", is_flag=True, help="Fail if evidence/schema.json is out of date.")
+@click.pass_context
+def schema(ctx: click.Context, check_only: bool) -> None:
+    """Write evidence/schema.json (JSON Schema of the curated files, for editor completion)."""
+    from kg.records import json_schema
+
+    path = settings.get_path("evidence_dir", _settings_from(ctx)) / "schema.json"
+    text = json_schema()
+    current = path.read_text(encoding="utf-8") if path.exists() else ""
+    if check_only:
+        if current != text:
+            click.echo(f"{path} is out of date: run `ickg schema`", err=True)
+            ctx.exit(EXIT_INVALID)
+        click.echo(f"{path} is up to date")
+        return
+    path.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {path}")
 
 
 def main() -> None:

@@ -133,8 +133,8 @@ class SourceText:
                 lo = mid
             else:
                 hi = mid - 1
-        if lo < min(20, len(q)):
-            return f"absent from {self.name} (no run of 20 characters matches)"
+        if lo < min(10, len(q)):
+            return f"absent from {self.name} (not even its first 10 characters match)"
         i = self.norm.find(q[:lo])
         got = self.norm[i + lo:i + lo + 20]
         return (f"not verbatim in {self.name}: diverges after {lo}/{len(q)} chars, "

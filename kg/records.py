@@ -17,7 +17,6 @@ which the product does not ship.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -465,11 +464,12 @@ def check_references(corpus: Corpus) -> list[Problem]:
             for i, b in enumerate(m.broader):
                 concept(rec, ("broader", i), "mechanism", b)
         if isinstance(m, (CaseStudy, Mechanism, Statements)):
-            ids = Counter(f.id for f in m.findings)
+            seen: set[str] = set()
             for i, f in enumerate(m.findings):
                 loc = ("findings", i)
-                if ids[f.id] > 1:
+                if f.id in seen:
                     add(rec, loc + ("id",), f"duplicate finding id {f.id!r} in this file")
+                seen.add(f.id)
                 for j, d in enumerate(f.domains):
                     concept(rec, loc + ("domains", j), "domain", d)
                 concept(rec, loc + ("direction",), "direction", f.direction)
@@ -485,10 +485,11 @@ def check_references(corpus: Corpus) -> list[Problem]:
                     concept(rec, (kind_, i, "theme"), "factor-theme", fac.theme)
         if isinstance(m, Framework):
             own = {c.id for c in m.concepts}
-            counts = Counter(c.id for c in m.concepts)
+            seen_c: set[str] = set()
             for i, c in enumerate(m.concepts):
-                if counts[c.id] > 1:
+                if c.id in seen_c:
                     add(rec, ("concepts", i, "id"), f"duplicate concept id {c.id!r}")
+                seen_c.add(c.id)
                 for j, b in enumerate(c.broader):
                     if ":" in b:
                         ref(rec, ("concepts", i, "broader", j), b)
@@ -520,3 +521,23 @@ def canonical_text(record: Record) -> str:
     """The canonical YAML text of a record (what `ickg fmt` writes)."""
     data = record.model.model_dump(mode="json", exclude_defaults=True)
     return yamlio.dump(_quote_last(data))
+
+
+def json_schema() -> str:
+    """JSON Schema of the evidence files (one definition per kind), for editor completion."""
+    import json
+
+    from pydantic import TypeAdapter
+
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema",
+              "title": "Integrated-care knowledge graph: curated evidence files",
+              "description": "One file per record; the folder decides the kind.",
+              "oneOf": []}
+    defs: dict[str, Any] = {}
+    for kind, model in KINDS.items():
+        sub = TypeAdapter(model).json_schema(ref_template="#/$defs/{model}")
+        defs.update(sub.pop("$defs", {}))
+        defs[model.__name__] = sub
+        schema["oneOf"].append({"$ref": f"#/$defs/{model.__name__}", "description": f"evidence/{kind}/*.yaml"})
+    schema["$defs"] = dict(sorted(defs.items()))
+    return json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=False) + "\n"

@@ -1,0 +1,136 @@
+"""IRIs: the closed ontology namespace and the data namespaces.
+
+``IC`` is a :class:`rdflib.namespace.DefinedNamespace` with ``_fail = True``: code can only
+use terms the ontology declares, and ``tests/test_ontology.py`` asserts that the attributes
+here equal the terms declared in ``ontology/ickg.ttl``, so renaming a term breaks a test. That
+guards the public IRI contract researchers' queries rely on.
+"""
+
+from __future__ import annotations
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DefinedNamespace
+
+BASE = "https://w3id.org/ickg/"
+
+
+class IC(DefinedNamespace):
+    """The ``ic:`` ontology namespace."""
+
+    _NS = Namespace(BASE + "ontology#")
+    _fail = True
+
+    Assertion: URIRef
+    Barrier: URIRef
+    CaseStudy: URIRef
+    Enabler: URIRef
+    EvidenceStatement: URIRef
+    Factor: URIRef
+    Goal: URIRef
+    Mechanism: URIRef
+    Quote: URIRef
+    Release: URIRef
+    Source: URIRef
+    about: URIRef
+    breadth: URIRef
+    caseKind: URIRef
+    caseNumber: URIRef
+    citesReference: URIRef
+    contentHash: URIRef
+    country: URIRef
+    definitionQuote: URIRef
+    describedBy: URIRef
+    doi: URIRef
+    editorial: URIRef
+    effectDirection: URIRef
+    evaluationDesign: URIRef
+    evidenceBasis: URIRef
+    factorCategory: URIRef
+    factorTheme: URIRef
+    figure: URIRef
+    form: URIRef
+    hasBarrier: URIRef
+    hasEnabler: URIRef
+    hasExample: URIRef
+    hasGoal: URIRef
+    intensity: URIRef
+    issue: URIRef
+    journal: URIRef
+    level: URIRef
+    line: URIRef
+    locator: URIRef
+    needLevel: URIRef
+    outcomeDomain: URIRef
+    pages: URIRef
+    partOf: URIRef
+    perspective: URIRef
+    referenceNumber: URIRef
+    releaseId: URIRef
+    section: URIRef
+    sourceFile: URIRef
+    suggestsIntensity: URIRef
+    summary: URIRef
+    supportType: URIRef
+    supportedBy: URIRef
+    targetPopulation: URIRef
+    usesMechanism: URIRef
+    usesProcess: URIRef
+    volume: URIRef
+
+
+ONTOLOGY = URIRef(BASE + "ontology")
+CASE = Namespace(BASE + "case/")
+MECHANISM = Namespace(BASE + "mechanism/")
+STATEMENT = Namespace(BASE + "statement/")
+SOURCE = Namespace(BASE + "source/")
+QUOTE = Namespace(BASE + "quote/")
+FACTOR = Namespace(BASE + "factor/")
+ASSERTION = Namespace(BASE + "assertion/")
+GOAL = Namespace(BASE + "goal/")
+SCHEME = Namespace(BASE + "scheme/")
+RELEASE = URIRef(BASE + "release")
+ECO = Namespace("http://purl.obolibrary.org/obo/")
+OA = Namespace("http://www.w3.org/ns/oa#")
+ICKGSH = Namespace(BASE + "shapes#")
+
+#: ECO evidence types for "author statement supported by traceable reference" and
+#: "non-traceable author statement".
+ECO_TRACEABLE = ECO["ECO_0000033"]
+ECO_NON_TRACEABLE = ECO["ECO_0000034"]
+
+
+def concept_ns(scheme: str) -> Namespace:
+    """Namespace of the concepts of one scheme, e.g. ``concept/level/``."""
+    return Namespace(f"{BASE}concept/{scheme}/")
+
+
+def concept(scheme: str, local: str) -> URIRef:
+    """IRI of a concept (mechanisms have their own namespace)."""
+    if scheme == "mechanism":
+        return MECHANISM[local]
+    return concept_ns(scheme)[local]
+
+
+#: Prefixes bound in every export and offered to every query.
+FIXED_PREFIXES = {
+    "ic": str(IC._NS),
+    "case": str(CASE),
+    "mechanism": str(MECHANISM),
+    "stmt": str(STATEMENT),
+    "src": str(SOURCE),
+    "quote": str(QUOTE),
+    "factor": str(FACTOR),
+    "assertion": str(ASSERTION),
+    "goal": str(GOAL),
+    "scheme": str(SCHEME),
+    "eco": str(ECO),
+    "oa": str(OA),
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dct": "http://purl.org/dc/terms/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "dcat": "http://www.w3.org/ns/dcat#",
+}

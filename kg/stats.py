@@ -1,0 +1,55 @@
+"""Counts by class and by concept, computed with named queries on an in-process store."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from rdflib import Graph
+
+from kg import queries
+from kg.export import to_ntriples
+
+
+def local_store(graph: Graph):
+    """An in-process Oxigraph store of a graph, for the package's own trusted queries."""
+    import pyoxigraph
+
+    store = pyoxigraph.Store()
+    store.bulk_load(to_ntriples(graph).encode("utf-8"), pyoxigraph.RdfFormat.N_TRIPLES)
+    return store
+
+
+def _run(store, name: str) -> list[dict]:
+    from kg.store import run_on_oxigraph
+
+    q = queries.internal(name)
+    res = run_on_oxigraph(store, q.text, {}, 1_000_000)
+    return [{c: (None if v is None else v.value) for c, v in zip(res["columns"], row)} for row in res["rows"]]
+
+
+def compute(graph: Graph) -> dict:
+    """Counts by class, by classifying concept, the numbered case studies and the triple count."""
+    store = local_store(graph)
+    classes = {r["class"].rsplit("#", 1)[-1]: int(r["n"]) for r in _run(store, "stats_classes")}
+    by_concept: dict[str, list] = defaultdict(list)
+    for r in _run(store, "stats_concepts"):
+        by_concept[r["property"].rsplit("#", 1)[-1]].append({"concept": r["concept"], "label": r["label"], "n": int(r["n"])})
+    numbered = [{"number": int(r["number"]), "case": r["case"], "label": r["label"]} for r in _run(store, "case_numbers")]
+    return {"triples": len(graph), "classes": classes, "by_concept": dict(by_concept), "numbered_case_studies": numbered}
+
+
+def render(data: dict) -> str:
+    """Plain-text report."""
+    lines = [f"release {data.get('release', '')}: {data['triples']:,} triples", "", "by class:"]
+    for k, v in sorted(data["classes"].items()):
+        lines.append(f"  {k:<22} {v:>6}")
+    lines.append("")
+    lines.append(f"numbered case studies ({len(data['numbered_case_studies'])} of 18):")
+    for c in data["numbered_case_studies"]:
+        lines.append(f"  {c['number']:>2}. {c['label']}")
+    for prop, rows in data["by_concept"].items():
+        lines.append("")
+        lines.append(f"by {prop}:")
+        for r in rows:
+            lines.append(f"  {r['label']:<48} {r['n']:>5}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,148 @@
+"""The `ickg` command line: exit codes 0/1/2 and exact messages."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import cli
+
+
+def run(*args, env=None):
+    return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+
+
+@pytest.fixture
+def fx(fixture_dirs, tmp_path):
+    evidence, sources = fixture_dirs
+    return ["-s", f"evidence_dir={evidence}", "-s", f"sources_dir={sources}", "-s", f"dist_dir={tmp_path / 'dist'}"]
+
+
+def test_validate_fixture_ok(fx):
+    """`ickg validate` on clean data checks every quote and exits 0."""
+    r = run(*fx, "validate")
+    assert r.exit_code == 0, r.output
+    assert "20/20 quotes verified word for word in 2 sources" in r.output
+    assert r.output.strip().endswith("valid")
+
+
+def test_validate_reports_a_changed_quote(fx, fixture_dirs):
+    """A quote edited away from the source fails with file, line, field and where it diverges."""
+    evidence, _ = fixture_dirs
+    p = evidence / "case-studies" / "riverside.yaml"
+    p.write_text(p.read_text().replace("quote: There are no data available", "quote: There are no figures available"))
+    r = run(*fx, "validate")
+    assert r.exit_code == 1
+    assert "case-studies/riverside.yaml:" in r.output
+    assert "findings[1].quote: not verbatim in fixture-report.txt: diverges after 13/" in r.output
+
+
+def test_validate_fails_closed_without_sources(fx, tmp_path):
+    """A missing sources folder is an error, not a skip."""
+    r = run(*fx, "-s", f"sources_dir={tmp_path / 'none'}", "validate")
+    assert r.exit_code == 1
+    assert "sources folder not found" in r.output
+
+
+def test_validate_detects_moved_offsets(fx, fixture_dirs):
+    """A stored anchor that no longer points at the quote is reported."""
+    evidence, _ = fixture_dirs
+    p = evidence / "case-studies" / "riverside.yaml"
+    text = p.read_text()
+    import re
+
+    text = re.sub(r"start: (\d+)", lambda m: f"start: {int(m.group(1)) + 1}", text, count=1)
+    p.write_text(text)
+    r = run(*fx, "validate")
+    assert r.exit_code == 1
+    assert "do not hold the quote" in r.output
+
+
+def test_build_writes_exports(fx, tmp_path):
+    """`ickg build` writes Turtle, N-Triples and JSON-LD and prints the release."""
+    r = run(*fx, "build")
+    assert r.exit_code == 0, r.output
+    assert "release 0.1.0+" in r.output
+    assert sorted(p.name for p in (tmp_path / "dist").iterdir()) == ["ickg.jsonld", "ickg.nt", "ickg.ttl"]
+
+
+def test_stats_counts_by_class(fx):
+    """`ickg stats --json` counts case studies, statements and concepts."""
+    r = run(*fx, "stats", "--json")
+    assert r.exit_code == 0
+    data = json.loads(r.stdout)
+    assert data["classes"]["CaseStudy"] == 2
+    assert data["classes"]["EvidenceStatement"] == 4
+    levels = {x["label"]: x["n"] for x in data["by_concept"]["level"]}
+    assert levels == {"Meso level": 1, "Macro level": 1}
+
+
+def test_query_file_formats(fx, tmp_path):
+    """`ickg query FILE.rq` prints a table, CSV or JSON."""
+    q = tmp_path / "q.rq"
+    q.write_text("PREFIX ic: <https://w3id.org/ickg/ontology#>\n"
+                 "SELECT ?case WHERE { ?case a ic:CaseStudy } ORDER BY ?case")
+    r = run(*fx, "query", str(q), "--format", "csv")
+    assert r.exit_code == 0, r.output
+    assert r.stdout.splitlines() == ["case", "https://w3id.org/ickg/case/hostile-valley",
+                                     "https://w3id.org/ickg/case/riverside"]
+    r = run(*fx, "query", str(q), "--format", "json")
+    data = json.loads(r.stdout)
+    assert data["head"]["vars"] == ["case"] and data["ickg"]["truncated"] is False
+    assert data["ickg"]["release"].startswith("0.1.0+")
+    r = run(*fx, "query", str(q))
+    assert r.stdout.splitlines()[0].strip() == "case"
+
+
+def test_query_refuses_updates(fx, tmp_path):
+    """An update is refused with exit code 2 and a clear message."""
+    q = tmp_path / "u.rq"
+    q.write_text("DELETE WHERE { ?s ?p ?o }")
+    r = run(*fx, "query", str(q))
+    assert r.exit_code == 2
+    assert "only read-only queries are allowed" in r.output
+
+
+def test_query_syntax_error_names_line_and_column(fx, tmp_path):
+    """A malformed query gets the parser's message with line and column."""
+    q = tmp_path / "bad.rq"
+    q.write_text("SELECT ?s\nWHERE { ?s ?p }")
+    r = run(*fx, "query", str(q))
+    assert r.exit_code == 2
+    assert "malformed query: line 2, column" in r.output
+
+
+@pytest.mark.parametrize("fmt,needle", [("ttl", "@prefix ic: <https://w3id.org/ickg/ontology#>"),
+                                        ("nt", "<https://w3id.org/ickg/case/riverside>"),
+                                        ("jsonld", '"@context"'), ("graphml", "<graphml")])
+def test_export_formats(fx, fmt, needle):
+    """`ickg export --format` writes each format with the release in it."""
+    r = run(*fx, "export", "--format", fmt)
+    assert r.exit_code == 0
+    assert needle in r.stdout
+    assert "0.1.0+" in r.stdout
+
+
+def test_usage_errors_exit_2(fx):
+    """Unknown settings, missing files and bad parameters are usage errors (exit 2)."""
+    assert run("-s", "nope=1", "stats").exit_code == 2
+    r = run(*fx, "query", "no-such-file.rq")
+    assert r.exit_code == 2 and "no query file or gallery query named 'no-such-file.rq'" in r.output
+
+
+def test_docs_generates_html(fx, tmp_path):
+    """`ickg docs` writes the ontology and scheme pages."""
+    out = tmp_path / "docs"
+    r = run(*fx, "docs", "-o", str(out))
+    assert r.exit_code == 0, r.output
+    html = (out / "ontology.html").read_text()
+    assert "Case study" in html and "https://w3id.org/ickg/ontology#" in html
+    assert (out / "schemes.html").exists()
+
+
+def test_anchor_and_fmt_are_idempotent(fx, fixture_dirs):
+    """Anchoring and formatting clean data changes nothing."""
+    r = run(*fx, "anchor")
+    assert r.exit_code == 0 and "0 file(s) rewritten" in r.output
+    r = run(*fx, "fmt", "--check")
+    assert r.exit_code == 0 and "0 file(s) need `ickg fmt`" in r.output

@@ -77,6 +77,11 @@ class _Builder:
         key = f"{q.source}.{a.start}-{a.end}" if a else f"{q.source}.{_h(q.quote)}"
         node = QUOTE[key]
         self.origin(node, rec, loc + ("quote",))
+        if (node, RDF.type, IC.Quote) in self.g:
+            # the same passage quoted again: one node, one locator (the first, in file order)
+            for c in q.cites:
+                self.add(node, IC.citesReference, SOURCE[f"{q.source}.ref-{c}"])
+            return node
         src = SOURCE[q.source]
         self.add(node, RDF.type, IC.Quote)
         self.add(node, PROV.value, Literal(q.quote))

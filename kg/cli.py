@@ -365,6 +365,44 @@ def schema(ctx: click.Context, check_only: bool) -> None:
     click.echo(f"wrote {path}")
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Interface to bind; 0.0.0.0 exposes the endpoint to the network, only when asked.")
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--endpoint", help="Proxy this SPARQL endpoint instead of the embedded store.")
+@click.option("--workers", default=2, show_default=True, type=int, help="Query worker processes.")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, endpoint: str | None, workers: int) -> None:
+    """Serve a read-only SPARQL 1.1 Protocol endpoint (and the query gallery) over HTTP."""
+    from kg import http
+
+    overrides = dict(_settings_from(ctx))
+    if endpoint:
+        overrides["sparql_endpoint"] = endpoint
+    http.run(host=host, port=port, overrides=overrides, workers=workers)
+
+
+@cli.command()
+@click.option("--endpoint", required=True, help="The triplestore's SPARQL or Graph Store endpoint URL.")
+@click.option("--graph", "graph_iri", default="https://w3id.org/ickg/graph", show_default=True,
+              help="Named graph to replace with the built graph.")
+@click.option("--protocol", type=click.Choice(["gsp", "update"]), default="gsp", show_default=True,
+              help="Graph Store Protocol (PUT) or SPARQL 1.1 Update (DROP + INSERT DATA).")
+@click.pass_context
+def load(ctx: click.Context, endpoint: str, graph_iri: str, protocol: str) -> None:
+    """Load the validated graph into a SPARQL 1.1 triplestore (credentials from ICKG_STORE_USER/ICKG_STORE_PASSWORD)."""
+    from kg import triplestore
+
+    outcome = _run_pipeline(ctx)
+    if not outcome.ok:
+        _print_problems(outcome.problems + [v.as_problem() for v in outcome.violations])
+        click.echo("invalid data: nothing was loaded", err=True)
+        ctx.exit(EXIT_INVALID)
+    with _Progress(f"loading {len(outcome.built.graph):,} triples into {endpoint}"):
+        n = triplestore.load(outcome.built.graph, endpoint, graph_iri, protocol=protocol)
+    click.echo(f"release {outcome.built.release_id}: {n:,} triples in <{graph_iri}> at {endpoint}")
+
+
 def main() -> None:
     """Entry point of the console script."""
     try:

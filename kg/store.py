@@ -19,7 +19,6 @@ properly serialised RDF terms), never by formatting them into the text.
 from __future__ import annotations
 
 import json
-import multiprocessing as mp
 import re
 import threading
 import time
@@ -276,43 +275,52 @@ def run_on_oxigraph(store: Any, text: str, bindings: dict[str, Term], max_rows: 
     return out
 
 
-def _worker_main(conn: Any, data: bytes) -> None:  # pragma: no cover - runs in a child process
-    import pyoxigraph
-
-    store = pyoxigraph.Store()
-    store.bulk_load(data, pyoxigraph.RdfFormat.N_TRIPLES)
-    conn.send(("ready", None))
-    while True:
-        try:
-            msg = conn.recv()
-        except EOFError:
-            return
-        if msg is None:
-            return
-        text, bindings, max_rows = msg
-        try:
-            conn.send(("ok", run_on_oxigraph(store, text, bindings, max_rows)))
-        except Exception as exc:  # report, keep serving
-            conn.send(("error", f"{type(exc).__name__}: {exc}"))
-
-
 class _Worker:
+    """One ``python -m kg.worker`` process holding the store."""
+
     def __init__(self, data: bytes) -> None:
-        ctx = mp.get_context("spawn")
-        self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker_main, args=(child, data), daemon=True)
-        self.proc.start()
-        child.close()
-        if not self.conn.poll(120):
+        import subprocess
+        import sys
+
+        from kg import worker
+
+        self._worker = worker
+        self.proc = subprocess.Popen([sys.executable, "-m", "kg.worker"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        try:
+            worker.send(self.proc.stdin, data)
+            if not self.poll(120):
+                raise IckgError("the query worker did not start within 120 s")
+            status, _ = worker.recv(self.proc.stdout)
+        except (OSError, EOFError) as exc:
             self.kill()
-            raise IckgError("the query worker did not start")
-        status, _ = self.conn.recv()
+            raise IckgError(f"the query worker failed to start: {exc}") from None
+
+    def poll(self, timeout: float) -> bool:
+        """Whether a message is ready to read within ``timeout`` seconds."""
+        import select
+
+        ready, _, _ = select.select([self.proc.stdout], [], [], max(0.0, timeout))
+        return bool(ready)
+
+    def send(self, obj: Any) -> None:
+        """Send one message."""
+        self._worker.send(self.proc.stdin, obj)
+
+    def recv(self) -> Any:
+        """Receive one message."""
+        return self._worker.recv(self.proc.stdout)
 
     def kill(self) -> None:
-        if self.proc.is_alive():
+        """Stop the process now."""
+        if self.proc.poll() is None:
             self.proc.kill()
-        self.proc.join(5)
-        self.conn.close()
+        self.proc.wait(5)
+        for stream in (self.proc.stdin, self.proc.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
 
 
 class EmbeddedStore:
@@ -347,7 +355,7 @@ class EmbeddedStore:
         with self._lock:
             for w in self._idle:
                 try:
-                    w.conn.send(None)
+                    w.send(None)
                 except OSError:
                     pass
                 w.kill()
@@ -372,13 +380,13 @@ class EmbeddedStore:
         try:
             worker = self._take()
             try:
-                worker.conn.send((text, dict(bindings or {}), limit))
+                worker.send((text, dict(bindings or {}), limit))
                 remaining = budget - (time.perf_counter() - t0)
-                if not worker.conn.poll(max(0.0, remaining)):
+                if not worker.poll(remaining):
                     worker.kill()
                     raise QueryTimeout(f"stopped after {budget:g} s: the query exceeded the time limit "
                                        f"(setting query_time_limit_ms)")
-                status, payload = worker.conn.recv()
+                status, payload = worker.recv()
             except (EOFError, OSError, BrokenPipeError) as exc:
                 worker.kill()
                 raise QueryError(f"the query worker failed: {exc}") from None

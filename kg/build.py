@@ -39,6 +39,7 @@ class Built:
     origins: dict[URIRef, tuple[str, int | None]] = field(default_factory=dict)
     release_id: str = ""
     content_hash: str = ""
+    ntriples: str = ""  # sorted N-Triples of the whole graph, computed once with the hash
 
 
 def _h(*parts: object, n: int = 12) -> str:
@@ -377,8 +378,10 @@ def build_graph(corpus: Corpus, ontology_dir: Path) -> Built:
         b.add_case(rec)
     for rec in corpus.records["statements"].values():
         b.add_statements(rec)
-    content_hash = graph_hash(b.g)
+    lines = _sorted_lines(b.g)
+    content_hash = hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
     release_id = f"{__version__}+{content_hash[:12]}"
+    before = len(b.g)
     b.add(RELEASE, RDF.type, IC.Release)
     b.add(RELEASE, RDFS.label, Literal(f"Integrated-care knowledge graph {release_id}"))
     b.add(RELEASE, OWL.versionInfo, Literal(__version__))
@@ -386,10 +389,19 @@ def build_graph(corpus: Corpus, ontology_dir: Path) -> Built:
     b.add(RELEASE, IC.contentHash, Literal(f"sha256:{content_hash}"))
     b.add(RELEASE, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/"))
     b.add(RELEASE, DCAT.keyword, Literal("integrated care"))
-    return Built(b.g, b.origins, release_id, content_hash)
+    release = Graph()
+    for t in b.g.triples((RELEASE, None, None)):
+        release.add(t)
+    assert len(b.g) - before == len(release)
+    lines = sorted(lines + _sorted_lines(release))
+    return Built(b.g, b.origins, release_id, content_hash, "\n".join(lines) + "\n")
+
+
+def _sorted_lines(g: Graph) -> list[str]:
+    text = g.serialize(format="nt", encoding="utf-8").decode("utf-8")
+    return sorted(x for x in text.splitlines() if x)
 
 
 def graph_hash(g: Graph) -> str:
     """SHA-256 of the graph's sorted N-Triples lines (no blank nodes, so this is canonical)."""
-    lines = sorted(g.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines())
-    return hashlib.sha256("\n".join(x for x in lines if x).encode("utf-8")).hexdigest()
+    return hashlib.sha256("\n".join(_sorted_lines(g)).encode("utf-8")).hexdigest()

@@ -187,7 +187,8 @@ def build(ctx: click.Context, formats: tuple[str, ...]) -> None:
         click.echo("invalid data: nothing was written", err=True)
         ctx.exit(EXIT_INVALID)
     dist = settings.get_path("dist_dir", _settings_from(ctx))
-    paths = export.write_all(outcome.built.graph, dist, outcome.built.release_id, formats or ("ttl", "nt", "jsonld"))
+    paths = export.write_all(outcome.built.graph, dist, outcome.built.release_id, formats or ("ttl", "nt", "jsonld"),
+                             ntriples=outcome.built.ntriples)
     click.echo(f"release {outcome.built.release_id}: {len(outcome.built.graph):,} triples")
     for path in paths:
         click.echo(f"  wrote {path}")

@@ -99,14 +99,16 @@ def serialise(g: Graph, fmt: str, release_id: str = "") -> str:
     raise ValueError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
 
 
-def write_all(g: Graph, dist: Path, release_id: str, formats: tuple[str, ...] = ("ttl", "nt", "jsonld")) -> list[Path]:
+def write_all(g: Graph, dist: Path, release_id: str, formats: tuple[str, ...] = ("ttl", "nt", "jsonld"),
+              ntriples: str = "") -> list[Path]:
     """Write the graph into ``dist/ickg.<ext>`` for each format; return the paths."""
     dist.mkdir(parents=True, exist_ok=True)
     out = []
     for fmt in formats:
         path = dist / f"ickg{SUFFIX[fmt]}"
         tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_text(serialise(g, fmt, release_id), encoding="utf-8")
+        text = ntriples if (fmt == "nt" and ntriples) else serialise(g, fmt, release_id)
+        tmp.write_text(text, encoding="utf-8")
         tmp.replace(path)  # never leave a half-written export behind
         out.append(path)
     return out

@@ -23,6 +23,8 @@ class IC(DefinedNamespace):
     Assertion: URIRef
     Barrier: URIRef
     CaseStudy: URIRef
+    Design: URIRef
+    DesignNote: URIRef
     Enabler: URIRef
     EvidenceStatement: URIRef
     Factor: URIRef
@@ -53,6 +55,7 @@ class IC(DefinedNamespace):
     hasEnabler: URIRef
     hasExample: URIRef
     hasGoal: URIRef
+    hasNote: URIRef
     intensity: URIRef
     issue: URIRef
     journal: URIRef
@@ -60,23 +63,26 @@ class IC(DefinedNamespace):
     line: URIRef
     locator: URIRef
     needLevel: URIRef
+    noteTopic: URIRef
     outcomeDomain: URIRef
     pages: URIRef
     partOf: URIRef
     perspective: URIRef
+    question: URIRef
     referenceNumber: URIRef
     releaseId: URIRef
     section: URIRef
+    sector: URIRef
     sourceFile: URIRef
     suggestsIntensity: URIRef
     summary: URIRef
     supportType: URIRef
     supportedBy: URIRef
+    targetOutcome: URIRef
     targetPopulation: URIRef
     usesMechanism: URIRef
     usesProcess: URIRef
     volume: URIRef
-
 
 ONTOLOGY = URIRef(BASE + "ontology")
 CASE = Namespace(BASE + "case/")

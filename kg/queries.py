@@ -135,7 +135,10 @@ def internal(name: str) -> NamedQuery:
 
 
 def find(name: str) -> NamedQuery | None:
-    """A gallery query by name, or None."""
+    """A gallery query by name (or an internal one, named with a leading ``_``), or None."""
+    if name.startswith("_"):
+        path = QUERY_DIR / f"{name}.rq"
+        return parse(path) if path.is_file() else None
     for q in gallery():
         if q.name == name:
             return q

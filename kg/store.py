@@ -12,8 +12,8 @@
 
 Every query first passes :func:`check_query`: it must parse as a SPARQL *query* (an update is
 refused), and it may not contain SERVICE (federation to outside hosts) or LOAD. User values
-reach queries only as bindings (Oxigraph ``substitutions`` / a trailing ``VALUES`` block of
-properly serialised RDF terms), never by formatting them into the text.
+reach queries only as bindings (Oxigraph ``substitutions`` / a ``VALUES`` block of properly
+serialised RDF terms), never by formatting them into the text.
 """
 
 from __future__ import annotations
@@ -376,7 +376,11 @@ class EmbeddedStore:
         limit = max_rows if max_rows is not None else self.max_rows
         budget = (time_limit_ms if time_limit_ms is not None else self.time_limit_ms) / 1000
         t0 = time.perf_counter()
-        self._available.acquire()
+        # wait for a free worker within the same budget; a query that times out while
+        # waiting is reported as a timeout and kills nothing
+        if not self._available.acquire(timeout=budget):
+            raise QueryTimeout(f"stopped after {budget:g} s: every query worker was busy "
+                               f"(setting query_time_limit_ms)")
         try:
             worker = self._take()
             try:
@@ -404,94 +408,376 @@ class EmbeddedStore:
 
 # ---------------------------------------------------------------------------- remote
 
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_XSD_STRING = _XSD + "string"
+_BASE_IRI = "https://w3id.org/ickg/"
+_TIMEOUT_TEXT = re.compile(r"S1T00|timed? ?out|exceeds the limit of \d+ \(sec\)|estimated execution time", re.I)
+_SORT_CAP = re.compile(r"SR353\b.*?Only (\d+) are allowed", re.S)
+
+
+def _mask(text: str) -> str:
+    """The query with strings, IRIs and comments blanked out, keeping every position."""
+    return _STRIP.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def _word(name: str) -> str:
+    return rf"(?<![\w:?$]){name}(?![\w:])"
+
+
+class _Shape(NamedTuple):
+    """Where a query's parts are, as offsets into its text."""
+
+    where_open: int | None  # just after the "{" that opens the outermost WHERE group
+    values_at: int | None  # a trailing VALUES clause of the query itself
+    limit: tuple[int, int, int] | None  # start, end and value of the number of a top-level LIMIT
+    ordered: bool  # a top-level ORDER BY
+
+
+def _shape(text: str) -> _Shape:
+    """Find the outer WHERE group, LIMIT, ORDER BY and trailing VALUES of a checked query."""
+    masked = _mask(text)
+    outer, opens, depth = list(masked), [], 0
+    for i, ch in enumerate(masked):
+        if ch == "{":
+            if depth == 0:
+                opens.append(i)
+            elif depth > 0:
+                outer[i] = " "
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth > 0:
+                outer[i] = " "
+        elif depth > 0:
+            outer[i] = " "
+    top = "".join(outer)  # the text outside every group, braces of top-level groups kept
+
+    def find(pattern: str) -> re.Match | None:
+        return re.search(pattern, top, re.I)
+
+    form = find(_word("(SELECT|ASK|CONSTRUCT|DESCRIBE)"))
+    start = form.end() if form else 0
+    where = re.compile(_word("WHERE"), re.I).search(top, start)
+    after = [i for i in opens if i >= start]
+    group = None
+    if form and form.group(1).upper() == "CONSTRUCT":
+        if where and (not after or where.start() < after[0]):
+            group = None  # CONSTRUCT WHERE { triples }: the short form takes no VALUES inside
+        elif where:
+            group = next((i for i in after if i > where.end()), None)
+        elif len(after) > 1:
+            group = after[1]
+    elif where:
+        group = next((i for i in after if i > where.end()), None)
+    elif after:
+        group = after[0]
+    values = re.compile(_word("VALUES"), re.I).search(top, group or start)
+    limit = re.compile(_word("LIMIT") + r"\s+(\d+)", re.I).search(top, group or start)
+    return _Shape(None if group is None else group + 1, values.start() if values else None,
+                  (limit.start(1), limit.end(1), int(limit.group(1))) if limit else None,
+                  bool(re.compile(_word("ORDER") + r"\s+" + _word("BY"), re.I).search(top, group or start)))
+
+
 class RemoteStore:
-    """Any SPARQL 1.1 Protocol endpoint."""
+    """Any SPARQL 1.1 Protocol endpoint, giving the same answers as :class:`EmbeddedStore`.
+
+    * The query gets the project's prologue (``BASE`` and the fixed prefixes) in front, as the
+      embedded engine has them built in.
+    * Bindings go into a ``VALUES`` block at the start of the outermost WHERE group: that binds
+      them before evaluation, as Oxigraph's substitutions do, and works for every query form
+      (Virtuoso refuses a trailing VALUES on ASK and CONSTRUCT). A query whose WHERE group
+      cannot take it (``CONSTRUCT WHERE {...}``) gets a trailing block.
+    * A SELECT asks for ``max_rows + 1`` rows (an own larger LIMIT is lowered to that), so a
+      longer answer is flagged as truncated. Virtuoso also caps answers at ``ResultSetMaxRows``
+      (10,000 by default; header ``X-SPARQL-MaxRows``), refuses to sort more than 10,000 rows
+      (error SR353: the query is sent again with the LIMIT it allows) and cuts CONSTRUCT answers
+      at its cap without any sign (found out with a probe); each is reported as truncation.
+    * The ``timeout`` parameter carries the time limit (milliseconds for Virtuoso, seconds for
+      other stores once the ``Server`` header shows it is not Virtuoso). A Virtuoso query that
+      runs out of time answers HTTP 200 with partial results and ``X-SQL-State: S1TAT``: it is
+      reported as ``timed_out`` with a note, never as complete (an ASK that found nothing in
+      time raises :class:`QueryTimeout`).
+    * ``graph`` (or ``default-graph-uri=`` in the endpoint URL) is sent as the protocol's
+      ``default-graph-uri``, so queries see exactly the loaded graph: Virtuoso's own default
+      graph is the union of all its graphs, system graphs included.
+    * Literals come back in the embedded backend's shape: ``typed-literal`` is a literal, a plain
+      literal has datatype ``xsd:string``, language tags are lower case, and Virtuoso's
+      ``"1"``/``"0"`` booleans are ``"true"``/``"false"``.
+    * Credentials (``ICKG_STORE_USER``, ``ICKG_STORE_PASSWORD``) are sent only when the server
+      asks, as Digest or Basic, so a protected endpoint such as Virtuoso's ``/sparql-auth`` works.
+    """
 
     backend = "remote"
     VIRTUOSO_CAP = 10_000
 
     def __init__(self, endpoint: str, time_limit_ms: int | None = None, max_rows: int | None = None,
-                 release_id: str = "") -> None:
-        self.endpoint = endpoint
-        self.location = endpoint
+                 release_id: str = "", graph: str | None = None) -> None:
+        import httpx
+
+        from kg.triplestore import credentials, strip_userinfo
+
+        url = httpx.URL(endpoint)
+        from_url = url.params.get("default-graph-uri")
+        if from_url is not None:
+            url = url.copy_remove_param("default-graph-uri")
+        self._creds = credentials(endpoint)
+        self.endpoint = strip_userinfo(str(url))
+        self.graph = graph or from_url or None
+        if self.graph is not None:
+            _escape_iri(self.graph)
+        self.location = self.endpoint + (f" (graph <{self.graph}>)" if self.graph else "")
         self.release_id = release_id
         self.time_limit_ms = time_limit_ms or settings.get_int("query_time_limit_ms")
         self.max_rows = max_rows or settings.get_int("max_rows")
+        self._client: Any = None
+        self._lock = threading.Lock()
+        self._virtuoso: bool | None = None  # from the Server header of the first answer
+        self._cap: int | None = None  # the server's row cap, once seen
+        self._cap_floor = 0  # the server's row cap is known to be above this
+        self._sort_cap: int | None = None  # Virtuoso's largest sorted LIMIT, once seen
 
     def close(self) -> None:
-        """Nothing to release."""
+        """Close the HTTP connections."""
+        with self._lock:
+            if self._client is not None:
+                self._client.close()
+                self._client = None
 
     def warm(self) -> None:
         """Nothing to start."""
 
+    def _http(self) -> Any:
+        import httpx
+
+        with self._lock:
+            if self._client is None:
+                from kg.triplestore import challenge_auth
+
+                auth = challenge_auth(*self._creds) if self._creds else None
+                self._client = httpx.Client(auth=auth, follow_redirects=True)
+            return self._client
+
+    def _redact(self, text: str) -> str:
+        return text.replace(self._creds[1], "***") if self._creds and self._creds[1] else text
+
+    # ---------------------------------------------------------------- the request
+
+    def remote_text(self, text: str, bindings: dict[str, Term] | None = None,
+                    max_rows: int | None = None) -> str:
+        """The query text as sent: prologue, bindings and row limit added."""
+        return self._compose(text, check_query(text), bindings or {},
+                             max_rows if max_rows is not None else self.max_rows)[0]
+
+    def _compose(self, text: str, kind: str, bindings: dict[str, Term],
+                 limit: int) -> tuple[str, int | None, bool]:
+        """The text to send, the number of rows it asks for, and whether the sort cap lowered it."""
+        shape = _shape(text)
+        edits: list[tuple[int, int, str]] = []
+        if bindings:
+            block = values_block(bindings).strip()
+            if shape.where_open is not None:
+                edits.append((shape.where_open, shape.where_open, f" {block}\n"))
+            elif shape.values_at is not None:
+                raise QueryError("cannot bind parameters to a query that ends with its own VALUES clause "
+                                 "and has no WHERE group to take them")
+            else:
+                edits.append((len(text), len(text), f"\n{block}\n"))
+        requested, sort_limited = None, False
+        if kind == "select":
+            want = limit + 1
+            if shape.ordered and self._sort_cap and self._sort_cap < want:
+                want = self._sort_cap
+                sort_limited = shape.limit is None or shape.limit[2] > want
+            if shape.limit is not None:
+                start, end, own = shape.limit
+                requested = min(own, want)
+                if own > want:
+                    edits.append((start, end, str(want)))
+            else:
+                at = shape.values_at if shape.values_at is not None else len(text)
+                edits.append((at, at, f"\nLIMIT {want}\n"))
+                requested = want
+        for start, end, new in sorted(edits, reverse=True):
+            text = text[:start] + new + text[end:]
+        return f"BASE <{_BASE_IRI}>\n" + prologue() + text, requested, sort_limited
+
+    def _timeout_param(self, budget_s: float) -> str:
+        if self._virtuoso is False:
+            return str(max(1, int(-(-budget_s // 1))))  # whole seconds (Fuseki, GraphDB)
+        return str(max(1, int(budget_s * 1000)))  # milliseconds (Virtuoso)
+
+    def _post(self, data: dict[str, str], accept: str, wait_s: float) -> Any:
+        import httpx
+
+        if self.graph:
+            data["default-graph-uri"] = self.graph
+        try:
+            resp = self._http().post(self.endpoint, data=data, headers={"Accept": accept},
+                                     timeout=httpx.Timeout(wait_s, connect=min(10.0, wait_s)))
+        except httpx.TimeoutException:
+            raise QueryTimeout(f"stopped after {wait_s:g} s: {self.endpoint} did not answer in time") from None
+        except httpx.HTTPError as exc:
+            raise QueryError(self._redact(f"the SPARQL endpoint {self.endpoint} could not be reached: "
+                                          f"{type(exc).__name__}: {exc}")) from None
+        server = resp.headers.get("server", "")
+        if server:
+            self._virtuoso = "virtuoso" in server.lower()
+        cap = resp.headers.get("x-sparql-maxrows", "")
+        if cap.isdigit():
+            self._cap = int(cap)
+        return resp
+
     def query(self, text: str, bindings: dict[str, Term] | None = None,
               max_rows: int | None = None, time_limit_ms: int | None = None) -> QueryResult:
         """Send a read-only query over HTTP; flag truncation and server-side timeouts."""
-        import httpx
-
         kind = check_query(text)
         limit = max_rows if max_rows is not None else self.max_rows
         budget = (time_limit_ms if time_limit_ms is not None else self.time_limit_ms) / 1000
-        body = prologue() + text
-        if kind == "select" and not re.search(r"\bLIMIT\s+\d+\s*(OFFSET\s+\d+\s*)?$", _STRIP.sub(" ", text).strip(), re.I):
-            body = body.rstrip() + f"\nLIMIT {limit + 1}\n"
-        body += values_block(bindings or {})
         accept = {"select": "application/sparql-results+json", "ask": "application/sparql-results+json",
-                  "graph": "application/n-triples"}[kind]
+                  "graph": "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.8"}[kind]
         t0 = time.perf_counter()
-        try:
-            resp = httpx.post(self.endpoint, data={"query": body, "timeout": str(int(budget * 1000))},
-                              headers={"Accept": accept}, timeout=budget + 2)
-        except httpx.TimeoutException:
-            raise QueryTimeout(f"stopped after {budget:g} s: the endpoint did not answer in time") from None
-        except httpx.HTTPError as exc:
-            raise QueryError(f"the SPARQL endpoint {self.endpoint} could not be reached: {exc}") from None
+        for _attempt in range(2):
+            body, requested, sort_limited = self._compose(text, kind, dict(bindings or {}), limit)
+            # Virtuoso may overrun its own time limit before it sends the partial answer
+            resp = self._post({"query": body, "timeout": self._timeout_param(budget)}, accept, budget * 2 + 5)
+            if resp.status_code < 400:
+                break
+            message = _error_text(resp)
+            sort_cap = _SORT_CAP.search(message)
+            if sort_cap and kind == "select" and self._sort_cap is None:
+                self._sort_cap = int(sort_cap.group(1))  # and ask again within it
+                continue
+            if _TIMEOUT_TEXT.search(message):
+                raise QueryTimeout(self._redact(f"the endpoint {self.endpoint} stopped the query at its time "
+                                                f"limit (HTTP {resp.status_code}): {message}"))
+            raise QueryError(self._redact(f"the endpoint {self.endpoint} answered HTTP {resp.status_code}: {message}"))
         elapsed = (time.perf_counter() - t0) * 1000
-        if resp.status_code >= 400:
-            raise QueryError(f"the endpoint answered HTTP {resp.status_code}: {resp.text[:500]}")
-        timed_out = resp.headers.get("X-SQL-State", "").upper() in {"S1TAT", "S1T00"}
+        state = resp.headers.get("x-sql-state", "").upper()
+        timed_out = state in {"S1TAT", "S1T00"}
         result = QueryResult(kind=kind, elapsed_ms=elapsed, timed_out=timed_out, max_rows=limit)
+        notes = []
+        if timed_out:
+            notes.append(f"the endpoint stopped the query at its time limit and sent partial results "
+                         f"(X-SQL-State {state})")
         if kind == "graph":
-            result.triples = _parse_ntriples(resp.text)
+            result.triples = _parse_rdf(resp.content, resp.headers.get("content-type", ""))
             if len(result.triples) > limit:
                 result.triples, result.truncated = result.triples[:limit], True
-            return result
-        data = resp.json()
-        if kind == "ask":
+            elif self._virtuoso and result.triples:
+                cap = self._construct_cap(len(result.triples))
+                if cap is not None and len(result.triples) >= cap:
+                    result.truncated, result.max_rows = True, min(limit, cap)
+                    notes.append(f"the endpoint cuts graph answers at {cap:,} triples without saying so; "
+                                 f"this one may be incomplete")
+        elif kind == "ask":
+            data = _json_body(resp, self.endpoint)
             result.boolean = bool(data.get("boolean"))
-            return result
-        cols = data["head"]["vars"]
-        rows = []
-        for b in data["results"]["bindings"]:
-            rows.append(tuple(_json_term(b.get(c)) for c in cols))
-        result.columns = cols
-        if len(rows) > limit:
-            rows, result.truncated = rows[:limit], True
-        elif len(rows) == self.VIRTUOSO_CAP and limit >= self.VIRTUOSO_CAP:
-            result.truncated = True
-            result.note = f"the endpoint capped its answer at {self.VIRTUOSO_CAP:,} rows"
-        result.rows = rows
-        if timed_out:
-            result.note = "the endpoint stopped the query at its time limit and sent partial results"
+            if timed_out and not result.boolean:
+                raise QueryTimeout(f"the endpoint {self.endpoint} stopped the ASK query at its time limit "
+                                   f"before finding an answer")
+        else:
+            data = _json_body(resp, self.endpoint)
+            try:
+                cols = list(data["head"]["vars"])
+                rows = [tuple(_json_term(b.get(c)) for c in cols) for b in data["results"]["bindings"]]
+            except (KeyError, TypeError, AttributeError):
+                raise QueryError(f"the endpoint {self.endpoint} sent JSON that is not a SPARQL result") from None
+            result.columns = cols
+            cap = self._cap if resp.headers.get("x-sparql-maxrows") or self._virtuoso else None
+            if len(rows) > limit:
+                rows, result.truncated = rows[:limit], True
+            elif cap is not None and len(rows) >= cap and (requested is None or requested > cap):
+                result.truncated, result.max_rows = True, cap
+                notes.append(f"the endpoint capped its answer at {cap:,} rows (its ResultSetMaxRows)")
+            elif sort_limited and requested is not None and len(rows) >= requested:
+                result.truncated, result.max_rows = True, requested
+                notes.append(f"the endpoint sorts at most {requested:,} rows; there may be more")
+            elif cap is None and self._virtuoso and len(rows) == self.VIRTUOSO_CAP:
+                result.truncated, result.max_rows = True, self.VIRTUOSO_CAP
+                notes.append(f"the endpoint capped its answer at {self.VIRTUOSO_CAP:,} rows")
+            result.rows = rows
+        result.note = "; ".join(notes)
         return result
+
+    def _construct_cap(self, n: int) -> int | None:
+        """Virtuoso's row cap if it is at most ``n`` (None when it is larger or unknown).
+
+        Virtuoso cuts CONSTRUCT and DESCRIBE answers at ``ResultSetMaxRows`` with no header, so
+        the cap is learnt from a SELECT of ``n + 1`` generated rows (no data read, CSV answer).
+        """
+        if self._cap is not None or n <= self._cap_floor:
+            return self._cap
+        blocks = " ".join(f"VALUES ?v{i} {{ 0 1 2 3 4 5 6 7 8 9 }}" for i in range(len(str(n + 1))))
+        try:
+            resp = self._post({"query": f"SELECT ?v0 WHERE {{ {blocks} }} LIMIT {n + 1}"}, "text/csv", 30)
+        except QueryError:
+            return None
+        if resp.status_code < 400 and self._cap is None:
+            self._cap_floor = max(self._cap_floor, n)
+        return self._cap
+
+
+def _error_text(resp: Any, limit: int = 500) -> str:
+    text = resp.text
+    if "html" in resp.headers.get("content-type", ""):
+        text = re.sub(r"<[^>]+>", " ", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    return text[:limit] + ("..." if len(text) > limit else "")
+
+
+def _json_body(resp: Any, endpoint: str) -> dict:
+    try:
+        data = resp.json()
+    except ValueError:
+        raise QueryError(f"the endpoint {endpoint} did not answer with SPARQL JSON results "
+                         f"({resp.headers.get('content-type', 'no content type')}): {_error_text(resp, 200)}") from None
+    if not isinstance(data, dict):
+        raise QueryError(f"the endpoint {endpoint} sent JSON that is not a SPARQL result")
+    return data
+
+
+def _canonical(term: Term) -> Term:
+    """Undo Virtuoso's storage forms: booleans come back as "1" and "0"."""
+    if term.type == "literal" and term.datatype == _XSD + "boolean" and term.value in ("1", "0"):
+        return term._replace(value="true" if term.value == "1" else "false")
+    return term
 
 
 def _json_term(b: dict | None) -> Term | None:
+    """A term of SPARQL 1.1 JSON results in the embedded backend's shape."""
     if b is None:
         return None
-    t = b["type"]
-    if t == "typed-literal":
-        t = "literal"
-    return Term(t, b["value"], b.get("datatype"), b.get("xml:lang"))
+    kind, value = b.get("type"), b.get("value", "")
+    if kind in ("literal", "typed-literal"):
+        lang = b.get("xml:lang") or b.get("lang")
+        if lang:
+            return Term("literal", value, None, lang.lower())
+        return _canonical(Term("literal", value, b.get("datatype") or _XSD_STRING))
+    if kind == "bnode":
+        return Term("bnode", value[2:] if value.startswith("_:") else value)
+    return Term("uri", value)
+
+
+def _parse_rdf(data: bytes, content_type: str = "") -> list[tuple[Term, Term, Term]]:
+    """Triples of a CONSTRUCT or DESCRIBE answer (N-Triples, Turtle or RDF/XML)."""
+    import pyoxigraph
+
+    media = content_type.split(";")[0].strip().lower()
+    fmt = pyoxigraph.RdfFormat.N_TRIPLES
+    if media and media != "text/plain":
+        fmt = pyoxigraph.RdfFormat.from_media_type(media) or fmt
+    out = []
+    try:
+        for tr in pyoxigraph.parse(data, fmt):
+            out.append(tuple(_canonical(_to_term(x)) for x in (tr.subject, tr.predicate, tr.object)))
+    except SyntaxError as exc:
+        raise QueryError(f"the endpoint sent a graph that does not parse as {fmt}: {exc}") from None
+    return out
 
 
 def _parse_ntriples(text: str) -> list[tuple[Term, Term, Term]]:
-    import pyoxigraph
-
-    out = []
-    for tr in pyoxigraph.parse(text.encode("utf-8"), pyoxigraph.RdfFormat.N_TRIPLES):
-        out.append((_to_term(tr.subject), _to_term(tr.predicate), _to_term(tr.object)))
-    return out
+    """Triples of an N-Triples text."""
+    return _parse_rdf(text.encode("utf-8"), "application/n-triples")
 
 
 # ------------------------------------------------------------------------------ opening
@@ -507,13 +793,13 @@ def open_store(overrides: dict[str, str] | None = None, workers: int = 2) -> Emb
                   max_rows=settings.get_int("max_rows", overrides))
     if endpoint:
         return RemoteStore(endpoint, **limits)
-    from kg import export, pipeline
+    from kg import pipeline
 
     outcome = pipeline.run(overrides)
     if not outcome.ok:
         lines = "\n".join(map(str, outcome.errors[:20]))
         raise IckgError(f"the curated data has errors; run `ickg validate`:\n{lines}")
-    nt = export.to_ntriples(outcome.built.graph).encode("utf-8")
+    nt = outcome.built.ntriples.encode("utf-8")
     return EmbeddedStore(nt, outcome.built.release_id, workers=workers, **limits)
 
 

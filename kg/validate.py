@@ -60,14 +60,15 @@ def shacl_validate(data: Graph, shapes: Graph,
         allow_warnings=True, abort_on_first=False)
     origins = origins or {}
     out = []
+    lookup = results + shapes  # property shapes live in the shapes graph
+
     # top-level results only; sh:detail results of nested sh:node checks repeat them
     for result in results.objects(None, SH.result):
         focus = results.value(result, SH.focusNode)
         path = results.value(result, SH.resultPath)
         message = results.value(result, SH.resultMessage)
         severity = results.value(result, SH.resultSeverity)
-        # the result graph holds the shapes too, so _shape_id can walk property -> node shape
-        shape_id = _shape_id(results + shapes, result)
+        shape_id = _shape_id(lookup, result)
         file, line = origins.get(focus, ("", None))
         out.append(ShapeViolation(shape_id, str(focus), _short(path), str(message or ""),
                                   str(severity).rsplit("#", 1)[-1], file, line))

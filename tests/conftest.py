@@ -15,6 +15,8 @@ import pytest
 
 from kg import settings
 
+pytest_plugins = ["browser_fixtures"]
+
 ROOT = Path(__file__).resolve().parent.parent
 REQUIRE = {"sources": "ICKG_REQUIRE_SOURCES", "browser": "ICKG_REQUIRE_BROWSER",
            "triplestore": "ICKG_REQUIRE_VIRTUOSO"}

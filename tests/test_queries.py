@@ -416,3 +416,28 @@ def test_enablers_by_category(run, shipped_graph):
         n = sum(1 for f in g.subjects(IC.factorCategory, URIRef(r["category"])) if (f, RDF.type, cls) in g)
         assert int(r["factors"]) == n
     assert {r["label"] for r in rows} == {"Professional and cultural", "Organisational", "Policy"}
+
+
+def test_evidence_for_process(run):
+    """Financial integration: statements about its mechanisms (pooled budgets, capitation) and
+    about case studies that use it, each route named; Goddard and Mason's judgement included."""
+    rows = run("evidence-for-process", process="process:financial")
+    routes = {r["route"] for r in rows}
+    assert routes == {"mechanism", "process", "case study"}
+    quotes = " ".join(r["quote"] for r in rows)
+    assert "the case for integrated funding has not yet been demonstrated" in quotes
+    assert any(r["route"] == "case study" and r["aboutLabel"] == "Torbay Care Trust" for r in rows)
+    ranks = [(r["domainLabel"], int(r["rank"])) for r in rows]
+    assert ranks == sorted(ranks)  # by outcome, strongest design first
+    assert {r["directionLabel"] for r in rows} >= {"Positive", "Mixed", "Unclear"}
+
+
+def test_all_factors(run, shipped_graph):
+    """Every enabler and barrier once per owner, general lists without an owner; counts match the graph."""
+    rows = run("all-factors")
+    factors = {r["factor"] for r in rows}
+    expected = {str(f) for f in shipped_graph.subjects(RDF.type, IC.Factor)}
+    assert factors == expected
+    torbay = [r for r in rows if r.get("ownerLabel") == "Torbay Care Trust" and r["kind"] == "barrier"]
+    assert any(r["quote"] == "The initial absence of common information systems" for r in torbay)
+    assert any(not r.get("owner") and r["source"] == "Integrated Care: A Pill for All Ills?" for r in rows)

@@ -1,0 +1,197 @@
+"""SPARQL console: the query gallery, an editor, results with status, charts, graph view, downloads, share links.
+
+URL parameters: ``query`` (a gallery query's name), ``p.<param>`` (its parameters), ``text``
+(an edited query's text), ``gq`` and ``tag`` (the gallery search). A link with ``query`` or
+``text`` reopens and runs the same query.
+"""
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from app_pages.common import (code, failed, frame, md, release_footer, set_params, share_url, url_choice,
+                              url_text)
+from kg import explore, queries, settings
+from kg.errors import IckgError
+
+DEFAULT_TEXT = """PREFIX ic: <https://w3id.org/ickg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?case ?label WHERE {
+  ?case a ic:CaseStudy ; rdfs:label ?label .
+}
+ORDER BY ?label
+"""
+
+ex = frame("SPARQL console")
+endpoint = settings.get("sparql_endpoint")
+st.markdown("Query the graph with SPARQL 1.1 (read-only; the prefixes `ic:`, `case:`, `mechanism:`, `stmt:`, "
+            "`src:`, `scheme:`, `skos:`, `rdfs:`, `dct:`, `prov:` and the concept-scheme prefixes such as "
+            "`level:` and `domain:` are predeclared). Start from the gallery of named queries.")
+with st.expander("Use the endpoint from outside this app", icon=":material/lan:"):
+    st.markdown("Run `ickg serve` and point any SPARQL 1.1 client (SPARQLWrapper, YASGUI, `curl`) at the "
+                "endpoint below. Queries are read-only and have the same time and row limits.")
+    st.code("http://127.0.0.1:8000/sparql", language="text")
+    st.code("curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * WHERE { ?s ?p ?o } LIMIT 5' "
+            "http://127.0.0.1:8000/sparql", language="bash")
+    st.caption("This app reads from: " + md(endpoint or "the embedded Oxigraph store (no endpoint set)"))
+
+if ex is not None:
+    # ------------------------------------------------------------------ the gallery
+    st.subheader("Gallery", anchor=False)
+    g1, g2 = st.columns([3, 2], vertical_alignment="bottom")
+    gq = url_text("Search the gallery (title, description, tags)", "gq", container=g1,
+                  placeholder="e.g. hospital, barriers, mechanism")
+    tag = url_choice("For", ["", *queries.TAGS], "tag", "", container=g2,
+                     format_func=lambda t: {"": "everyone", "policymaker": "policymakers", "researcher": "researchers",
+                                            "designer": "designers"}[t])
+    matches = explore.gallery(gq, [tag] if tag else [])
+    all_names = [q.name for q in queries.gallery()]
+    by_name = {q.name: q for q in queries.gallery()}
+    current = st.query_params.get("query", "")
+    options = [""] + [q.name for q in matches] + ([current] if current in by_name and current not in
+                                                 [q.name for q in matches] else [])
+    st.caption(f"{len(matches)} of {len(all_names)} queries match." if (gq or tag) else
+               f"{len(all_names)} named queries.")
+    name = url_choice("Query", options, "query", "", widget="selectbox",
+                      format_func=lambda n: by_name[n].title if n in by_name else "(your own query)")
+    nq = by_name.get(name)
+    bindings_raw: dict[str, str] = {}
+    if nq is not None:
+        st.markdown(md(nq.description))
+        st.caption("For " + ", ".join(md(t) + "s" for t in nq.tags) + " · " + code(nq.name))
+        if nq.params:
+            pcols = st.columns(min(3, len(nq.params)))
+            for i, p in enumerate(nq.params):
+                col = pcols[i % len(pcols)]
+                label = f"{p.name}{'' if p.optional else ' (required)'}"
+                choices = explore.param_choices(ex, p.name) if p.kind == "iri" else None
+                if choices:
+                    names = dict(choices)
+                    value = url_choice(label, [""] + [c for c, _ in choices], f"p.{p.name}", "", widget="selectbox",
+                                       container=col, help=p.help,
+                                       format_func=lambda v, n=names, o=p.optional: f"{n[v]}  ·  {v}" if v else
+                                       ("(any)" if o else "(choose)"))
+                else:
+                    value = url_text(label, f"p.{p.name}", container=col, help=p.help)
+                bindings_raw[p.name] = value
+
+    # ------------------------------------------------------------------ the editor
+    st.subheader("Query", anchor=False)
+    url_query_text = st.query_params.get("text")
+    source = ("text", url_query_text) if url_query_text else ("gallery", name)
+    if st.session_state.get("editor_source") != source:
+        st.session_state["editor_source"] = source
+        st.session_state["editor"] = url_query_text or (nq.text if nq is not None else DEFAULT_TEXT)
+    text = st.text_area("SPARQL", key="editor", height=260, label_visibility="collapsed")
+    b1, b2 = st.columns([1, 5], vertical_alignment="center")
+    force = b1.button("Run query", icon=":material/play_arrow:", type="primary")
+    edited = nq is None or text.strip() != nq.text.strip()
+    if force:  # remember what ran, so the link reopens it
+        if edited:
+            set_params(text=text, query=None)
+        else:
+            set_params(text=None)
+
+    share = ({"text": text} if edited else
+             {"query": name, **{f"p.{k}": v for k, v in bindings_raw.items() if v}})
+    b2.caption("Share this query: the link below reopens and runs it.")
+    st.code(share_url(share, "sparql"), language="text", wrap_lines=True)
+
+    # ------------------------------------------------------------------ running
+    missing = [p.name for p in (nq.params if nq is not None else ()) if not p.optional and not bindings_raw.get(p.name)
+               and f"?{p.name}" in text]
+    result, error = None, None
+    if not text.strip():
+        st.info("Write a query, or pick one from the gallery.")
+    elif missing:
+        st.info("Fill in " + ", ".join(code(m) for m in missing) + " to run this query.")
+    else:
+        try:
+            bindings = {k: queries.to_term(v, next(p.kind for p in nq.params if p.name == k))
+                        for k, v in bindings_raw.items() if v and nq is not None and f"?{k}" in text}
+            key = (text, tuple(sorted((k, v.n3()) for k, v in bindings.items())))
+            cache = st.session_state.setdefault("sparql_results", {})
+            if force or key not in cache:
+                cache.clear()
+                cache[key] = ex.query(text, bindings)
+            result = cache[key]
+        except IckgError as exc:
+            error = exc
+
+    if error is not None:
+        st.error("The query could not be run.")
+        st.text(str(error))
+        st.caption("Queries are read-only (SELECT, ASK, CONSTRUCT, DESCRIBE) and may not call other endpoints.")
+    elif result is not None:
+        # ------------------------------------------------------------------ results
+        st.subheader("Results", anchor=False)
+        status = result.status
+        if result.truncated or result.timed_out:
+            st.warning(status)
+        else:
+            st.caption(status)
+        what = {"query": text, "bindings": {k: v for k, v in bindings_raw.items() if v}} if edited or not nq else \
+            {"query name": nq.name, "bindings": {k: v for k, v in bindings_raw.items() if v}, "query": text}
+        base = f"query-{nq.name}" if nq is not None and not edited else "query"
+        if result.kind == "ask":
+            st.metric("Answer", "yes" if result.boolean else "no")
+        elif result.kind == "graph":
+            rows = [{"subject": explore.label(ex, s.value) if s.type == "uri" else s.value,
+                     "predicate": explore.compact(p.value),
+                     "object": explore.label(ex, o.value) if o.type == "uri" else o.value,
+                     "subject IRI": explore.compact(s.value) if s.type == "uri" else "",
+                     "object IRI": explore.compact(o.value) if o.type == "uri" else ""} for s, p, o in result.triples]
+            t_graph, t_table = st.tabs(["Graph", "Triples"])
+            with t_graph:
+                try:
+                    from kg import viz  # the graph view's module; the console works without it
+
+                    page, info = viz.network_html(explore.triples_graph(ex, result.triples))
+                except (ImportError, AttributeError, TypeError, ValueError):
+                    page, info = None, {}
+                if page and info.get("total"):
+                    st.iframe(viz.iframe_src(page), height=int(info.get("height", 600)))
+                elif page:
+                    st.info("The result has no links between named nodes to draw; see the triples.")
+                else:
+                    st.info("The graph view is unavailable in this installation (kg.viz); see the triples.")
+            with t_table:
+                if rows:
+                    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+                else:
+                    st.info("The query returned no triples. Check the patterns, or widen them.")
+        else:
+            cols, rows = explore.display_rows(ex, result)
+            if rows:
+                st.dataframe(pd.DataFrame(rows, columns=cols), hide_index=True, width="stretch",
+                             column_config={c: st.column_config.TextColumn(c, help="Compact IRI")
+                                            for c in cols if c.endswith(" IRI")})
+                chart = explore.chartable(result)
+                if chart:
+                    lab, num = chart
+                    data = pd.DataFrame([{"label": explore.label(ex, r[lab]) if r[lab] and "://" in r[lab] else r[lab],
+                                          "value": float(r[num])} for r in result.values()][:50])
+                    st.caption(f"{md(num)} by {md(lab)}" + (" (first 50)" if len(result.rows) > 50 else ""))
+                    st.altair_chart(alt.Chart(data).mark_bar(color="#4575b4").encode(
+                        x=alt.X("value:Q", title=num), y=alt.Y("label:N", sort="-x", title=None,
+                                                              axis=alt.Axis(labelLimit=320)),
+                        tooltip=["label", "value"]).properties(height=max(120, 22 * len(data))),
+                        width="stretch")
+            else:
+                st.info("The query returned no rows. Check the patterns, remove a filter or a parameter.")
+        d = st.columns(4)
+        d[0].download_button("Download CSV", data=explore.result_csv(result, ex.release_id, what).encode("utf-8"),
+                             file_name=f"{base}.csv", mime="text/csv; charset=utf-8", key="res_csv",
+                             icon=":material/download:", on_click="ignore")
+        d[1].download_button("Download JSON", data=explore.result_json(result, ex.release_id, what).encode("utf-8"),
+                             file_name=f"{base}.json", mime="application/sparql-results+json", key="res_json",
+                             icon=":material/download:", on_click="ignore")
+        if result.kind == "graph":
+            header = "\n".join(explore.context_lines(ex.release_id, what)[1:])
+            d[2].download_button("Download Turtle", key="res_ttl", icon=":material/download:", on_click="ignore",
+                                 data=explore.triples_text(result.triples, "ttl", ex.release_id, header).encode("utf-8"),
+                                 file_name=f"{base}.ttl", mime="text/turtle")
+            d[3].download_button("Download JSON-LD", key="res_jsonld", icon=":material/download:", on_click="ignore",
+                                 data=explore.triples_text(result.triples, "jsonld", ex.release_id).encode("utf-8"),
+                                 file_name=f"{base}.jsonld", mime="application/ld+json")
+    release_footer(ex)

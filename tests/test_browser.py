@@ -1,0 +1,159 @@
+"""The explorer in a real browser: each view opens, filters, navigates, downloads, and data stays data.
+
+Drives Debian's Chromium with Playwright against ``streamlit run app.py`` (fixtures in
+``tests/browser_fixtures.py``) and saves a screenshot of each view to ``docs/screenshots/``.
+The shipped evidence is used for the views; the fixture evidence, whose case study carries a
+script-bearing label, is used to prove that no script from the data runs.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from browser_fixtures import assert_no_script_ran, open_view, screenshot, wait_ready
+
+from kg.fixtures import HOSTILE
+
+pytestmark = pytest.mark.browser
+
+
+def params(pg) -> dict[str, list[str]]:
+    return parse_qs(urlparse(pg.url).query)
+
+
+def wait_param(pg, name: str, value: str, timeout_ms: int = 30_000) -> None:
+    pg.wait_for_function(f"() => new URLSearchParams(location.search).getAll({name!r}).includes({value!r})",
+                         timeout=timeout_ms)
+    wait_ready(pg)
+
+
+def test_overview(page, app_server):
+    """The overview shows the counts, where to start, the frameworks and the sources."""
+    open_view(page, app_server.base + "/")
+    body = page.inner_text("body")
+    for text in ("Where to start", "Policymakers", "Researchers", "Service designers",
+                 "The frameworks at a glance", "Sources", "Brigid Pike, Deirdre Mongan."):
+        assert text in body, text
+    screenshot(page, "overview")
+    page.get_by_role("link", name="Browse the case studies").click()
+    page.wait_for_url(re.compile(r"/cases"))
+    wait_ready(page)
+    assert_no_script_ran(page)
+
+
+def test_cases_facet_then_open_a_case(page, app_server):
+    """Choosing a level writes it to the URL and narrows the list; selecting a row opens the case."""
+    open_view(page, app_server.base + "/cases")
+    page.locator('[data-testid="stMultiSelect"]').filter(has_text="Level").first.click()
+    page.get_by_role("option", name=re.compile(r"^Meso level \(\d+\)")).click()
+    wait_param(page, "level", "meso")
+    page.keyboard.press("Escape")
+    heading = page.get_by_role("heading", name=re.compile(r"\d+ of \d+ case studies")).inner_text()
+    shown, total = map(int, re.findall(r"\d+", heading)[:2])
+    assert 0 < shown < total
+    screenshot(page, "cases")
+    # select the first row of the table (its selection box) to open the case study
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 14, box["y"] + 35 + 17)
+    page.wait_for_function("() => new URLSearchParams(location.search).has('case')", timeout=30_000)
+    wait_ready(page)
+    assert params(page)["level"] == ["meso"]  # the list's filters stay in the URL for the way back
+    assert page.get_by_role("heading", name="Key messages").is_visible()
+    # the quote behind a line is one click away
+    page.get_by_role("button", name=re.compile(r"^(format_quote\s*)?Quote$")).first.click()
+    popover = page.locator('[data-testid="stPopoverBody"]').first
+    popover.wait_for(timeout=10_000)
+    assert popover.locator("blockquote").first.inner_text().strip()
+    page.keyboard.press("Escape")
+    assert_no_script_ran(page)
+
+
+def test_case_study_page(page, app_server):
+    """Torbay's page: classification, processes, findings by outcome, enablers and barriers, graph."""
+    open_view(page, app_server.base + "/cases?case=torbay-care-trust")
+    body = page.inner_text("body")
+    for text in ("Torbay Care Trust", "Key messages", "Evidence basis", "Classification",
+                 "Integrative processes and mechanisms", "Findings by outcome", "Hospital use",
+                 "Enablers and barriers", "What each source says", "Neighbourhood"):
+        assert text in body, text
+    assert "https://w3id.org/ickg/concept/" not in body  # labels, never bare IRIs
+    screenshot(page, "case-study")
+    assert_no_script_ran(page)
+
+
+def test_evidence_map_cell_click(page, app_server):
+    """Clicking the Financial × Hospital use cell puts it in the URL and lists its findings."""
+    open_view(page, app_server.base + "/evidence-map")
+    cell = page.locator('path[aria-label^="col: Hospital use; row: Financial;"]').first
+    cell.wait_for(timeout=30_000)
+    cell.click(position={"x": 3, "y": 3})
+    wait_param(page, "cell", "financial~hospital-use")
+    assert page.get_by_role("heading", name="Financial × Hospital use").is_visible()
+    assert page.get_by_role("button", name=re.compile(r"Quote|quotes")).count() > 3
+    screenshot(page, "evidence-map")
+    assert_no_script_ran(page)
+
+
+def test_compare(page, app_server):
+    """Three case studies side by side, in the URL's order."""
+    open_view(page, app_server.base + "/compare?cases=kaiser-permanente&cases=torbay-care-trust&cases=pace")
+    body = page.inner_text("body")
+    assert body.index("Kaiser Permanente") < body.index("Torbay Care Trust", body.index("Aspect"))
+    for text in ("Classification", "Mechanisms by process", "Findings by outcome", "Enablers", "Barriers"):
+        assert text in body
+    screenshot(page, "compare")
+    assert_no_script_ran(page)
+
+
+def test_sparql_gallery_query_and_csv(page, app_server, tmp_path):
+    """A gallery query chosen in the console runs; its CSV download carries release, query and citation."""
+    open_view(page, app_server.base + "/sparql")
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="Query").first.click()
+    page.keyboard.type("How strong is the evidence")
+    page.get_by_role("option", name=re.compile("How strong is the evidence")).first.click()
+    wait_param(page, "query", "statements-by-basis")
+    page.get_by_text(re.compile(r"^\d+ rows in \d+ ms$")).first.wait_for(timeout=30_000)
+    with page.expect_download() as info:
+        page.get_by_role("button", name=re.compile("Download CSV")).first.click()
+    path = tmp_path / "result.csv"
+    info.value.save_as(path)
+    text = path.read_text(encoding="utf-8-sig")
+    lines = text.splitlines()
+    assert lines[0].startswith("# Integrated-care knowledge graph, release 0.1.0+")
+    assert "# query name: statements-by-basis" in lines
+    assert any(x.startswith("# cite as: ") for x in lines)
+    header = next(x for x in lines if not x.startswith("#"))
+    assert header == "source,basis,basisLabel,rank,statements"
+    screenshot(page, "sparql")
+    assert_no_script_ran(page)
+
+
+def test_ontology(page, app_server):
+    """A concept scheme as a tree with quoted definitions; classes and properties; downloads."""
+    open_view(page, app_server.base + "/ontology?scheme=process&concept=financial")
+    body = page.inner_text("body")
+    assert "budgetary and payment systems" in body and "Definition" in body
+    screenshot(page, "ontology")
+    page.get_by_role("tab", name="Classes and properties").click()
+    wait_param(page, "tab", "terms")
+    assert "ic:CaseStudy" in page.inner_text("body") or page.locator('[data-testid="stDataFrame"]').count()
+    assert_no_script_ran(page)
+
+
+@pytest.mark.parametrize("path", ["/cases?case=hostile-valley", "/cases", "/cases?q=Hostile",
+                                  "/compare?cases=hostile-valley&cases=riverside",
+                                  "/evidence-map?cell=financial~costs", "/sparql?query=case-studies", "/"])
+def test_no_script_from_the_data_runs(page, fixture_server, path):
+    """Every view of the fixture shows the hostile label as characters and runs none of it."""
+    open_view(page, fixture_server.base + path)
+    if path == "/cases?case=hostile-valley":
+        assert page.locator("h1").first.inner_text().strip() == HOSTILE
+        page.get_by_role("button", name=re.compile(r"^(format_quote\s*)?Quote$")).first.click()
+        page.wait_for_timeout(500)
+    page.wait_for_timeout(800)  # give an injected handler time to fire
+    assert page.locator("img[src='x']").count() == 0
+    assert_no_script_ran(page)

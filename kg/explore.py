@@ -1301,7 +1301,17 @@ def graph_text(explorer: Any, fmt: str) -> tuple[str, str]:
                 f"{len(triples):,} triples"
         return _memo(explorer, f"graph:{fmt}", make)
     result = explorer.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", max_rows=1_000_000)
-    return triples_text(result.triples, fmt, explorer.release_id, dataset_citation(explorer.release_id)), result.status
+    status = result.status
+    try:  # an endpoint may cut a graph answer at its own limit without saying so: count to know
+        rows = explorer.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").values()
+        total = int(rows[0]["n"]) if rows and rows[0].get("n") else None
+    except IckgError:
+        total = None
+    if total is not None and total > len(result.triples):
+        status += f"; INCOMPLETE: the endpoint sent {len(result.triples):,} of its {total:,} triples " \
+                  f"(its row limit); use `ickg export` for the whole graph"
+    header = dataset_citation(explorer.release_id) + ("\n" + status if "INCOMPLETE" in status else "")
+    return triples_text(result.triples, fmt, explorer.release_id, header), status
 
 
 # ----------------------------------------------------------------------------- downloads

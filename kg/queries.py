@@ -7,8 +7,9 @@ Header lines at the top of each file::
     # tags: policymaker, researcher
     # param: level (iri, optional) - A level of aggregation, e.g. level:meso
 
-Parameters become bindings (never text substitution): each named ``?var`` must be projected
-by the query so that the embedded engine and remote endpoints give the same answer. A
+Parameters become bindings (never text substitution): Oxigraph ``substitutions`` on the
+embedded engine, a ``VALUES`` block of escaped RDF terms at the start of the WHERE group on a
+remote endpoint. Each named ``?var`` must be projected by the query, so both give the same answer. A
 value for an ``iri`` parameter may be a full IRI or a prefixed name such as ``level:meso``,
 ``case:pace`` or ``mechanism:pooled-budget``.
 """

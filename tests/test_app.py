@@ -299,3 +299,20 @@ def test_hostile_label_elsewhere(fixture_env, page, params):
     """Compare, the map's cell list, console results and the overview never emit the label as markup."""
     at = run(page, params)
     _no_live_markup(at)
+
+
+# ----------------------------------------------------------------------------- a failing endpoint
+
+def test_unreachable_endpoint_is_explained_and_the_ontology_still_works(monkeypatch):
+    """With an endpoint that does not answer, pages say so; the ontology's terms still show."""
+    monkeypatch.setenv("ICKG_SPARQL_ENDPOINT", "http://127.0.0.1:9/sparql")
+    at = AppTest.from_file(str(ROOT / "app_pages" / "ontology.py"), default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert any("could not be loaded from the SPARQL endpoint http://127.0.0.1:9/sparql" in e.value for e in at.error)
+    assert any("ic:CaseStudy" in set(df.value["term"]) for df in at.dataframe)
+    assert "Ontology (Turtle)" in {b.label for b in at.get("download_button")}
+    at = AppTest.from_file(str(ROOT / "app_pages" / "cases.py"), default_timeout=60)
+    at.run()
+    assert not at.exception and at.error
+    assert any("Data release: unavailable" in c.value for c in at.sidebar.caption)

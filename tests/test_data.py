@@ -152,3 +152,20 @@ def test_shaw_questions_are_quoted(shipped_graph):
     for q in ("goals", "context", "type", "breadth", "intensity"):
         d = shipped_graph.value(concept("shaw", q), SKOS.definition)
         assert d is not None and "?" in str(d), q
+
+
+def test_mechanism_hierarchy_is_at_most_three_steps_deep(shipped_graph):
+    """case-studies-using-process follows skos:broader up to three steps (Virtuoso loses matches
+    of a transitive path inside OPTIONAL); every mechanism must reach a process within three."""
+    from rdflib import RDF
+
+    g = shipped_graph
+    processes = set(g.subjects(SKOS.inScheme, URIRef("https://w3id.org/ickg/scheme/process")))
+    for m in g.subjects(RDF.type, IC.Mechanism):
+        frontier, reached = {m}, False
+        for _ in range(3):
+            frontier = {b for x in frontier for b in g.objects(x, SKOS.broader)}
+            if frontier & processes:
+                reached = True
+                break
+        assert reached, m

@@ -456,29 +456,10 @@ def test_cli_query_with_endpoint(virtuoso, loaded, tmp_path):
 # rewrite that gives the same rows on both engines. The xfail is not strict: whether Virtuoso
 # goes wrong depends on its query plan, which depends on what else the server holds. Once the
 # query is rewritten, remove its entry.
-VIRTUOSO_BUGS = {
-    "countries-using-budgets": (
-        {"fixture", "shipped"},
-        "Virtuoso 7.2 returns no rows when a VALUES block with several values feeds a transitive path "
-        "(?m skos:broader* ?top) joined with a UNION; "
-        "{ ?m skos:broader* A } UNION { ?m skos:broader* B } gives the same rows on both engines"),
-    "case-studies-using-process": (
-        {"fixture", "shipped"},
-        "Virtuoso 7.2 loses matches of a transitive path inside OPTIONAL "
-        "(OPTIONAL { ?case ic:usesMechanism ?m . ?m skos:broader+ ?process ... }); a fixed-depth path "
-        "?m (skos:broader|skos:broader/skos:broader|skos:broader/skos:broader/skos:broader) ?process "
-        "gives the same rows on both engines"),
-    "evidence-behind-mechanism": (
-        {"shipped"},
-        "Virtuoso 7.2 returns no rows when the transitive path (?m skos:broader* ?mechanism) comes before "
-        "the UNION; moving `?m skos:broader* ?mechanism . ?m a ic:Mechanism .` to the end of the WHERE "
-        "group gives the same rows on both engines"),
-    "citation-trail": (
-        {"shipped"},
-        "Virtuoso 7.2 drops the OPTIONAL { { A } UNION { B } ... } part; SELECT DISTINCT with "
-        "OPTIONAL { ?cited ic:citesReference ?reference . FILTER(?cited IN (?q, ?statement)) ... } "
-        "gives the same rows on both engines (and no duplicate rows)"),
-}
+# The four gallery queries Virtuoso 7.2 once answered wrongly (countries-using-budgets,
+# case-studies-using-process, evidence-behind-mechanism, citation-trail) were rewritten; each
+# query file says why in a comment. Add an entry here only with a rewrite to follow.
+VIRTUOSO_BUGS: dict[str, tuple[set[str], str]] = {}
 
 _ID_CLASSES = {"case": "?x a ic:CaseStudy", "mechanism": "?x a ic:Mechanism",
                "statement": "?x a ic:EvidenceStatement", "scheme": "?x a skos:ConceptScheme",

@@ -221,7 +221,7 @@ def show_case(case_ref: str) -> None:
 
     st.header("What each source says", anchor="sources")
     for src, name, lines in detail.by_source():
-        with st.expander(f"{name} — {len(lines)} line{'s' if len(lines) != 1 else ''}"):
+        with st.expander(f"{md(name)} — {len(lines)} line{'s' if len(lines) != 1 else ''}"):
             info = explore.source_map(ex).get(src)
             if info is not None:
                 st.caption(md(info.citation))

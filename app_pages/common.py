@@ -46,8 +46,12 @@ def _settings_key() -> tuple[str, ...]:
                                            "query_time_limit_ms", "max_rows"))
 
 
+def _release(ex) -> None:
+    ex.close()  # an evicted explorer stops its query workers
+
+
 @st.cache_resource(show_spinner="Loading the knowledge graph (validating the curated evidence) ...",
-                   max_entries=4)
+                   max_entries=4, on_release=_release)
 def _explorer(key: tuple[str, ...]):
     from kg.service import open_explorer
 
@@ -93,7 +97,7 @@ def frame(title: str | None = None):
                        "store. Views that need no query (the ontology's classes and properties) still work.")
         st.sidebar.caption("Data release: unavailable")
         return None
-    st.sidebar.caption(f"Data release **{md(ex.release_id)}**", help=f"Served by {ex.location}")
+    st.sidebar.caption(f"Data release **{md(ex.release_id)}**", help=f"Served by {md(ex.location)}")
     if title:
         st.title(title)
     st.caption(f"Data release {md(ex.release_id)} · {md(ex.location)}")
@@ -109,11 +113,15 @@ def failed(exc: Exception, what: str) -> None:
 # ----------------------------------------------------------------------------- escaping
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:$>^=])")
+# Streamlit turns bare URLs, www. names and e-mail addresses into links even when escaped; a word
+# joiner (U+2060, invisible) inside the pattern stops that, so no link is ever built from data.
+_AUTOLINK = re.compile(r"(?i)(?<=[a-z])(?=://)|(?<=\bwww)(?=\.)|(?<=@)")
 
 
 def md(text: Any) -> str:
-    """Text made safe for ``st.markdown``: HTML escaped, Markdown punctuation backslash-escaped."""
+    """Text made safe for ``st.markdown``: HTML escaped, Markdown punctuation backslash-escaped, no autolinks."""
     s = " ".join(str("" if text is None else text).split())
+    s = _AUTOLINK.sub("\u2060", s)
     s = html.escape(s, quote=False)
     return _MD_SPECIAL.sub(r"\\\1", s)
 
@@ -271,7 +279,7 @@ def share_url(params: dict[str, Any], page: str | None = None) -> str:
 
 def link(page: str, label: str, params: dict[str, Any] | None = None, icon: str | None = None,
          container: Any = st, help: str | None = None) -> None:
-    """A link to one of the app's views with URL parameters.
+    """A link to one of the app's views with URL parameters; ``label`` is plain text (escaped here).
 
     Uses ``st.page_link`` (Streamlit clears query parameters on navigation, so they are passed
     explicitly); when the page is not registered (a page run on its own, as in unit tests, or a
@@ -279,7 +287,7 @@ def link(page: str, label: str, params: dict[str, Any] | None = None, icon: str 
     """
     clean = {k: v for k, v in (params or {}).items() if v not in (None, "", [], ())}
     try:
-        container.page_link(PAGES.get(page, page), label=label, icon=icon, help=help,
+        container.page_link(PAGES.get(page, page), label=md(label), icon=icon, help=help,
                             query_params=clean or None)
     except Exception:  # noqa: BLE001 - StreamlitPageNotFoundError and friends
         container.markdown(f"[{md(label)}]({share_url(clean, page)})")
@@ -334,16 +342,19 @@ def direction_badge(direction_id: str, text: str) -> str:
 def download_buttons(name: str, columns: Iterable[str], rows: list[dict[str, Any]], what: dict[str, Any],
                      key: str, container: Any = st, formats: tuple[str, ...] = ("csv", "json")) -> None:
     """CSV and JSON downloads of a table exactly as shown, with release, filters and citation."""
-    ex = get_explorer()
+    try:
+        release = get_explorer().release_id
+    except Exception:  # noqa: BLE001 - the graph did not load; the table (e.g. the ontology's) still did
+        release = "unknown (the knowledge graph could not be loaded)"
     cols = list(columns)
     parts = container.columns(len(formats)) if len(formats) > 1 else [container]
     for part, fmt in zip(parts, formats):
         if fmt == "csv":
-            part.download_button("Download CSV", data=explore.csv_text(cols, rows, ex.release_id, what).encode("utf-8"),
+            part.download_button("Download CSV", data=explore.csv_text(cols, rows, release, what).encode("utf-8"),
                                  file_name=f"{name}.csv", mime="text/csv; charset=utf-8", key=f"{key}_csv",
                                  icon=":material/download:", on_click="ignore")
         elif fmt == "json":
-            part.download_button("Download JSON", data=explore.json_text(cols, rows, ex.release_id, what).encode("utf-8"),
+            part.download_button("Download JSON", data=explore.json_text(cols, rows, release, what).encode("utf-8"),
                                  file_name=f"{name}.json", mime="application/json", key=f"{key}_json",
                                  icon=":material/download:", on_click="ignore")
 

@@ -54,7 +54,7 @@ with t_schemes:
                     holder = st
                     if node.depth:
                         _, holder = st.columns([min(node.depth, 6), 40 - min(node.depth, 6)])
-                    with url_expander(("↳ " if node.depth else "") + title, "concept", explore.local(c.iri),
+                    with url_expander(("↳ " if node.depth else "") + md(title), "concept", explore.local(c.iri),
                                       container=holder):
                         st.caption(code(explore.compact(c.iri)))
                         defs = [q for role, q in node.quotes if role == "definition"]
@@ -94,16 +94,20 @@ with t_terms:
         if doc.description:
             st.caption(md(doc.description))
         st.subheader(f"Classes ({len(doc.classes)})", anchor=False)
-        st.dataframe(pd.DataFrame([{"term": t.name, "label": t.label, "documentation": t.comment,
-                                    "subclass of": "; ".join(t.parents)} for t in doc.classes]),
-                     hide_index=True, width="stretch",
+        class_rows = [{"term": t.name, "label": t.label, "documentation": t.comment,
+                       "subclass of": "; ".join(t.parents), "IRI": t.iri} for t in doc.classes]
+        st.dataframe(pd.DataFrame(class_rows), hide_index=True, width="stretch",
                      column_config={"documentation": st.column_config.TextColumn(width="large")})
+        download_buttons("ontology-classes", list(class_rows[0]) if class_rows else ["term"], class_rows,
+                         {"view": "ontology classes", "ontology version": doc.version}, key="classes_dl")
         st.subheader(f"Properties ({len(doc.properties)})", anchor=False)
-        st.dataframe(pd.DataFrame([{"term": t.name, "kind": t.kind, "label": t.label, "documentation": t.comment,
-                                    "domain": "; ".join(t.domain), "range": "; ".join(t.range),
-                                    "deprecated": "yes" if t.deprecated else ""} for t in doc.properties]),
-                     hide_index=True, width="stretch",
+        prop_rows = [{"term": t.name, "kind": t.kind, "label": t.label, "documentation": t.comment,
+                      "domain": "; ".join(t.domain), "range": "; ".join(t.range),
+                      "deprecated": "yes" if t.deprecated else "", "IRI": t.iri} for t in doc.properties]
+        st.dataframe(pd.DataFrame(prop_rows), hide_index=True, width="stretch",
                      column_config={"documentation": st.column_config.TextColumn(width="large")})
+        download_buttons("ontology-properties", list(prop_rows[0]) if prop_rows else ["term"], prop_rows,
+                         {"view": "ontology properties", "ontology version": doc.version}, key="props_dl")
     except (OSError, ValueError) as exc:
         failed(exc, "the ontology file")
 
@@ -120,8 +124,12 @@ with t_down:
             st.download_button(f"Whole graph ({name})", icon=":material/download:", on_click="ignore", key=f"dl_{fmt}",
                                data=lambda f=fmt: explore.graph_text(ex, f)[0].encode("utf-8"),
                                file_name=f"ickg-{ex.release_id.replace('+', '-')}.{ext}", mime=mime)
-        st.caption("The graph is serialised when you click (a few seconds the first time). `ickg export` writes the "
-                   "same graph from the command line, in a canonical byte-identical order.")
+        st.caption("The graph is serialised when you click. `ickg export` writes the same graph from the command "
+                   "line, in a canonical byte-identical order.")
+        if ex.backend == "remote":
+            st.warning("This app reads a remote SPARQL endpoint: the whole graph is fetched with one CONSTRUCT "
+                       "query, which the endpoint may cut at its row limit. The file's header then says how many "
+                       "triples are missing.")
 
 if ex is not None:
     release_footer(ex)

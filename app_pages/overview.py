@@ -4,8 +4,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import code, doi_link, failed, frame, go, link, md, release_footer
-from kg import explore
+from app_pages.common import code, doi_link, download_buttons, failed, frame, go, link, md, release_footer
+from kg import explore, queries
 from kg.errors import IckgError
 
 ex = frame("Integrated health and social care: an evidence explorer")
@@ -53,7 +53,8 @@ if ex is not None:
              {"direction": ["negative", "mixed", "no-effect"]}, icon=":material/trending_down:")
     with c2:
         st.subheader("Researchers", anchor=False)
-        st.markdown("A stable, documented ontology; 40 named SPARQL queries; downloads with the release and citation.")
+        st.markdown(f"A stable, documented ontology; {len(queries.gallery())} named SPARQL queries; downloads with "
+                    "the release and citation.")
         link("sparql", "SPARQL console and gallery", icon=":material/terminal:")
         link("sparql", "Strength of evidence by source", {"query": "statements-by-basis"},
              icon=":material/science:")
@@ -98,8 +99,10 @@ if ex is not None:
                  "Case studies": r["caseStudies"] or "", "IRI": explore.compact(r["level"])} for r in ov.leutz]
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
                      column_config={"Definition": st.column_config.TextColumn(width="large")})
+        download_buttons("leutz-levels", ["Level", "Definition", "Suits", "Case studies", "IRI"], rows,
+                         {"view": "Leutz's levels of integration", "query name": "leutz-levels"}, key="leutz_dl")
         for r in ov.need:
-            with st.expander(f"{r['needLabel']} → {r['intensityLabel']}"):
+            with st.expander(f"{md(r['needLabel'])} → {md(r['intensityLabel'])}"):
                 st.markdown("> " + md(r["why"]))
                 st.caption("Nolte and McKee, as quoted in the HRB review")
     with t_kaiser:

@@ -9,8 +9,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import (code, failed, frame, md, release_footer, set_params, share_url, url_choice,
-                              url_text)
+from app_pages.common import code, frame, md, release_footer, set_params, share_url, url_choice, url_text
 from kg import explore, queries, settings
 from kg.errors import IckgError
 
@@ -38,12 +37,12 @@ with st.expander("Use the endpoint from outside this app", icon=":material/lan:"
 if ex is not None:
     # ------------------------------------------------------------------ the gallery
     st.subheader("Gallery", anchor=False)
-    g1, g2 = st.columns([3, 2], vertical_alignment="bottom")
+    g1, g2 = st.columns([3, 1], vertical_alignment="bottom")
     gq = url_text("Search the gallery (title, description, tags)", "gq", container=g1,
                   placeholder="e.g. hospital, barriers, mechanism")
-    tag = url_choice("For", ["", *queries.TAGS], "tag", "", container=g2,
+    tag = url_choice("For", ["", *queries.TAGS], "tag", "", container=g2, widget="selectbox",
                      format_func=lambda t: {"": "everyone", "policymaker": "policymakers", "researcher": "researchers",
-                                            "designer": "designers"}[t])
+                                            "designer": "service designers"}[t])
     matches = explore.gallery(gq, [tag] if tag else [])
     all_names = [q.name for q in queries.gallery()]
     by_name = {q.name: q for q in queries.gallery()}
@@ -77,6 +76,9 @@ if ex is not None:
 
     # ------------------------------------------------------------------ the editor
     st.subheader("Query", anchor=False)
+    if st.session_state.get("sparql_prev_query", name) != name:  # a new gallery choice replaces an edited text
+        set_params(text=None)
+    st.session_state["sparql_prev_query"] = name
     url_query_text = st.query_params.get("text")
     source = ("text", url_query_text) if url_query_text else ("gallery", name)
     if st.session_state.get("editor_source") != source:

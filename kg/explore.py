@@ -29,7 +29,7 @@ import io
 import json
 import re
 from collections import Counter, defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
@@ -112,6 +112,24 @@ def _memo(explorer: Any, key: str, make) -> Any:
     return cache[k]
 
 
+def _rows(explorer: Any, name: str, **params: str) -> list[dict[str, str | None]]:
+    """Rows of a named query, complete or not at all.
+
+    A view built on part of a table would be silently wrong (a map with missing findings, a
+    facet with missing cases), so an answer cut at the row limit is asked for again without
+    it; if the store still cuts it (a remote endpoint's own cap) or stops it at the time limit,
+    the view fails with the status that says what was cut.
+    """
+    result = explorer.named(name, **params)
+    if result.truncated and not result.timed_out:
+        q = queries.find(name) or queries.internal(name.lstrip("_"))
+        result = explorer.query(q.text, q.bind({k: v for k, v in params.items() if v}), max_rows=1_000_000)
+    if result.truncated or result.timed_out:
+        raise IckgError(f"the query {name} was cut short ({result.status}); this view needs its whole answer: "
+                        f"raise the max_rows or query_time_limit_ms setting, or the endpoint's limits")
+    return result.values()
+
+
 def _split(value: str | None) -> list[str]:
     return [x.strip() for x in (value or "").split(" | ") if x.strip()]
 
@@ -150,7 +168,7 @@ def doi_url(doi: str | None) -> str | None:
 
 def labels(explorer: Any) -> dict[str, str]:
     """Label of every named node (SKOS preferred label, else rdfs:label)."""
-    return _memo(explorer, "labels", lambda: {r["iri"]: r["label"] for r in explorer.rows("_labels")})
+    return _memo(explorer, "labels", lambda: {r["iri"]: r["label"] for r in _rows(explorer, "_labels")})
 
 
 def label(explorer: Any, iri: str | None) -> str:
@@ -199,9 +217,9 @@ def _ordered_creators(creators: list[str], citation: str) -> tuple[str, ...]:
 def sources(explorer: Any) -> list[SourceInfo]:
     """The documents the graph is built from, most statements first."""
     def make() -> list[SourceInfo]:
-        counts = {r["source"]: r for r in explorer.rows("sources")}
+        counts = {r["source"]: r for r in _rows(explorer, "sources")}
         out = []
-        for r in explorer.rows("_source_meta"):
+        for r in _rows(explorer, "_source_meta"):
             c = counts.get(r["source"], {})
             out.append(SourceInfo(
                 iri=r["source"], id=local(r["source"]), title=r["title"], citation=r["citation"],
@@ -340,7 +358,7 @@ def statement_quotes(explorer: Any) -> dict[str, list[QuoteInfo]]:
     """Every evidence statement's supporting quotes, in source order."""
     def make() -> dict[str, list[QuoteInfo]]:
         out: dict[str, list[QuoteInfo]] = defaultdict(list)
-        for r in explorer.rows("_statement_quotes"):
+        for r in _rows(explorer, "_statement_quotes"):
             out[r["statement"]].append(_quote(explorer, r))
         return dict(out)
     return _memo(explorer, "statement_quotes", make)
@@ -383,7 +401,7 @@ def statements(explorer: Any) -> dict[str, Statement]:
         quotes = statement_quotes(explorer)
         srcs = source_map(explorer)
         out = {}
-        for r in explorer.rows("_statements"):
+        for r in _rows(explorer, "_statements"):
             domains, about = tuple(_split(r["domains"])), tuple(_split(r["about"]))
             src = srcs.get(r["source"])
             out[r["statement"]] = Statement(
@@ -427,7 +445,7 @@ def concepts(explorer: Any) -> dict[str, ConceptInfo]:
     def make() -> dict[str, ConceptInfo]:
         return {r["concept"]: ConceptInfo(r["concept"], r["scheme"], r["label"], r["notation"], r["definition"],
                                           r["scopeNote"], tuple(_split(r["altLabels"])), tuple(_split(r["broaders"])))
-                for r in explorer.rows("_concepts")}
+                for r in _rows(explorer, "_concepts")}
     return _memo(explorer, "concepts", make)
 
 
@@ -456,7 +474,7 @@ def schemes(explorer: Any) -> list[SchemeInfo]:
     """Every concept scheme, by label."""
     return _memo(explorer, "schemes", lambda: [
         SchemeInfo(r["scheme"], local(r["scheme"]), r["label"], r["editorial"] == "true", int(r["concepts"]))
-        for r in explorer.rows("frameworks")])
+        for r in _rows(explorer, "frameworks")])
 
 
 @dataclass(frozen=True)
@@ -473,7 +491,7 @@ def scheme_tree(explorer: Any, scheme: str) -> list[TreeNode]:
     scheme = _expand(scheme)
     members = {c.iri: c for c in scheme_concepts(explorer, scheme)}
     quotes: dict[str, list[tuple[str, QuoteInfo]]] = defaultdict(list)
-    for r in explorer.rows("_concept_quotes", scheme=scheme):
+    for r in _rows(explorer, "_concept_quotes", scheme=scheme):
         quotes[r["concept"]].append((r["role"], _quote(explorer, r)))
     children: dict[str | None, list[ConceptInfo]] = defaultdict(list)
     for c in members.values():
@@ -513,16 +531,16 @@ class Overview:
 def overview(explorer: Any) -> Overview:
     """Counts, sources, and the levels, processes, Leutz levels and Kaiser triangle."""
     def make() -> Overview:
-        classes = {local(r["class"]): int(r["n"]) for r in explorer.rows("_stats_classes")}
+        classes = {local(r["class"]): int(r["n"]) for r in _rows(explorer, "_stats_classes")}
         srcs = sources(explorer)
         classes["Document"] = len(srcs)
         classes["Reference"] = sum(s.references for s in srcs)
         per_concept: Counter = Counter()
-        for r in explorer.rows("_case_facets"):
+        for r in _rows(explorer, "_case_facets"):
             per_concept[r["value"]] += 1
         return Overview(counts=classes, sources=srcs, levels=scheme_concepts(explorer, "scheme:level"),
-                        processes=scheme_concepts(explorer, "scheme:process"), leutz=explorer.rows("leutz-levels"),
-                        kaiser=explorer.rows("kaiser-triangle"), need=explorer.rows("integration-for-need"),
+                        processes=scheme_concepts(explorer, "scheme:process"), leutz=_rows(explorer, "leutz-levels"),
+                        kaiser=_rows(explorer, "kaiser-triangle"), need=_rows(explorer, "integration-for-need"),
                         case_counts=dict(per_concept))
     return _memo(explorer, "overview", make)
 
@@ -552,11 +570,11 @@ def case_table(explorer: Any) -> list[CaseRow]:
     """Every case study with its facet values; HRB-numbered ones first, then by label."""
     def make() -> list[CaseRow]:
         facets: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-        for r in explorer.rows("_case_facets"):
+        for r in _rows(explorer, "_case_facets"):
             facets[r["case"]][r["facet"]].add(r["value"])
         per_case = Counter(a for s in statements(explorer).values() for a in s.about)
         rows = []
-        for r in explorer.rows("_case_index"):
+        for r in _rows(explorer, "_case_index"):
             f = facets.get(r["case"], {})
             rows.append(CaseRow(iri=r["case"], id=local(r["case"]), label=r["label"], kind=r["kind"] or "",
                                 number=int(r["number"]) if r["number"] else None, summary=r["summary"] or "",
@@ -722,7 +740,7 @@ def case_detail(explorer: Any, case: str) -> CaseDetail | None:
     cs = concepts(explorer)
 
     # classification and processes, from the quoted assertions
-    claims = explorer.rows("_case_claims", case=iri)
+    claims = _rows(explorer, "_case_claims", case=iri)
     by_value: dict[tuple[str, str], list[QuoteInfo]] = defaultdict(list)
     quote_rows: dict[str, dict] = {}
     for r in claims:
@@ -769,7 +787,7 @@ def case_detail(explorer: Any, case: str) -> CaseDetail | None:
     found: dict[str, Line] = {}
     squotes = statement_quotes(explorer)
     rows_by_stmt: dict[str, list[dict]] = defaultdict(list)
-    for r in explorer.rows("_case_findings", case=iri):
+    for r in _rows(explorer, "_case_findings", case=iri):
         rows_by_stmt[r["statement"]].append(r)
     for s_iri, rs in rows_by_stmt.items():
         s = stmts.get(s_iri)
@@ -793,7 +811,7 @@ def case_detail(explorer: Any, case: str) -> CaseDetail | None:
 
     # enablers and barriers
     factors: dict[str, Line] = {}
-    for r in explorer.rows("_case_factors", case=iri):
+    for r in _rows(explorer, "_case_factors", case=iri):
         line = factors.get(r["factor"])
         if line is None:
             theme = " / ".join(label(explorer, x) for x in (r["theme"], r["category"]) if x)
@@ -805,7 +823,7 @@ def case_detail(explorer: Any, case: str) -> CaseDetail | None:
 
     # goals and provision
     goals, provision = [], []
-    for r in explorer.rows("_case_context", case=iri):
+    for r in _rows(explorer, "_case_context", case=iri):
         q = _quote(explorer, r)
         if r["role"] == "goal":
             goals.append(Line("Goal", "; ".join(label(explorer, d) for d in _split(r["domains"])), q.text, "", [q]))
@@ -958,7 +976,7 @@ def placements(explorer: Any) -> list[Placement]:
     """Where every statement sits on the map (see ``_statement_placement.rq``)."""
     return _memo(explorer, "placements", lambda: [
         Placement(r["statement"], r["route"], r["about"], r["mechanism"], r["process"])
-        for r in explorer.rows("_statement_placement")])
+        for r in _rows(explorer, "_statement_placement")])
 
 
 @dataclass
@@ -1469,8 +1487,3 @@ def chartable(result: Any) -> tuple[str, str] | None:
     # prefer a column whose name says it is a label
     texts.sort(key=lambda i: (0 if "label" in result.columns[i].lower() else 1))
     return result.columns[texts[0]], result.columns[nums[0]]
-
-
-def as_dict(obj: Any) -> Any:
-    """A dataclass tree as plain dicts and lists (for JSON)."""
-    return asdict(obj)

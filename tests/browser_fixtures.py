@@ -180,6 +180,7 @@ def assert_no_script_ran(pg) -> None:
 def screenshot(pg, name: str, max_height: int = 2400) -> Path:
     """Save the whole main column (up to ``max_height`` pixels) to docs/screenshots/<name>.png."""
     height = pg.evaluate("""() => { const m = document.querySelector('[data-testid="stMain"]');
+                                   if (m) { m.scrollTop = 0; } window.scrollTo(0, 0);
                                    return m ? m.scrollHeight : 1000 }""")
     pg.set_viewport_size({"width": 1400, "height": max(1000, min(int(height), max_height))})
     pg.wait_for_timeout(600)

@@ -27,10 +27,16 @@ def _app_path(monkeypatch):
     monkeypatch.syspath_prepend(str(ROOT))  # pages import app_pages.common
 
 
+@pytest.fixture(scope="module")
+def fixture_dirs_once(tmp_path_factory):
+    """The fixture evidence, written once (one folder, so one cached explorer serves every test)."""
+    return write_fixture(tmp_path_factory.mktemp("app-fixture"))
+
+
 @pytest.fixture
-def fixture_env(tmp_path, monkeypatch):
+def fixture_env(fixture_dirs_once, monkeypatch):
     """Point the app at the fixture evidence (one case study carries a hostile label)."""
-    evidence, sources = write_fixture(tmp_path)
+    evidence, sources = fixture_dirs_once
     monkeypatch.setenv("ICKG_EVIDENCE", str(evidence))
     monkeypatch.setenv("ICKG_SOURCES", str(sources))
     return evidence
@@ -316,3 +322,24 @@ def test_unreachable_endpoint_is_explained_and_the_ontology_still_works(monkeypa
     at.run()
     assert not at.exception and at.error
     assert any("Data release: unavailable" in c.value for c in at.sidebar.caption)
+
+
+def test_choosing_a_gallery_query_replaces_an_edited_text():
+    """After running an edited query, picking a gallery query loads that query, not the old text."""
+    at = run("sparql", {"text": "SELECT ?x WHERE { ?x a <https://w3id.org/ickg/ontology#Source> }"})
+    assert at.text_area(key="editor").value.startswith("SELECT ?x WHERE")
+    at.selectbox(key="url_query").set_value("frameworks").run()
+    assert "text" not in at.query_params and qp(at, "query") == ["frameworks"]
+    assert "?scheme a skos:ConceptScheme" in at.text_area(key="editor").value
+
+
+def test_md_escapes_markup_and_links():
+    """The escaping helper leaves no HTML, Markdown syntax, Streamlit directive or autolink in data."""
+    from app_pages.common import md
+
+    out = md('<b>x</b> [l](javascript:alert(1)) :red[z] $5 **bold** see https://example.org www.example.org a@b.org')
+    assert "<" not in out and ">" not in out
+    assert not re.search(r"(?<!\\)[\[\]()$*:]", out), out  # every Markdown character is escaped
+    for raw in ("https://", "www.", "a@b"):
+        assert raw not in out.replace("\\", ""), raw  # and a word joiner breaks every autolink
+    assert md("line\nbreak\ttab") == "line break tab"

@@ -156,4 +156,8 @@ def test_no_script_from_the_data_runs(page, fixture_server, path):
         page.wait_for_timeout(500)
     page.wait_for_timeout(800)  # give an injected handler time to fire
     assert page.locator("img[src='x']").count() == 0
+    # links go only to the app's own views and to DOIs, never to something built from data
+    base = fixture_server.base
+    for href in page.locator('[data-testid="stMain"] a[href]').evaluate_all("els => els.map(e => e.href)"):
+        assert href.startswith((base, "https://doi.org/")) or href.startswith("#"), href
     assert_no_script_ran(page)

@@ -487,3 +487,15 @@ def test_index_covers_every_kind(ex):
     assert kinds["case study"] == len(explore.case_table(ex))
     assert kinds["finding"] == len(explore.statements(ex))
     assert kinds["mechanism"] + kinds["concept"] == len(explore.concepts(ex))
+
+
+def test_views_never_use_a_cut_answer(tmp_path):
+    """With a row limit of 3, the views ask again without it and get the whole answer."""
+    evidence, sources = write_fixture(tmp_path)
+    small = open_explorer({"evidence_dir": str(evidence), "sources_dir": str(sources), "max_rows": "3"}, workers=1)
+    try:
+        assert small.named("_case_facets").truncated
+        assert len(explore.case_table(small)) == 2
+        assert len(explore.statements(small)) == 4
+    finally:
+        small.close()

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-st.set_page_config(page_title="Integrated-care evidence explorer", page_icon=":material/hub:", layout="wide")
+st.set_page_config(page_title="Integrated-care evidence explorer", page_icon="🔗", layout="wide")
 
 pages = {
     "Explore": [

@@ -411,7 +411,8 @@ class EmbeddedStore:
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _XSD_STRING = _XSD + "string"
 _BASE_IRI = "https://w3id.org/ickg/"
-_TIMEOUT_TEXT = re.compile(r"S1T00|timed? ?out|exceeds the limit of \d+ \(sec\)|estimated execution time", re.I)
+_TIMEOUT_TEXT = re.compile(r"S1T00|timed? ?out|exceeds the limit of \d+ \(sec\)|estimated execution time"
+                           r"|killed by SQLCancel|\bHY008\b", re.I)  # HY008/SR203: cancelled at the time limit
 _SORT_CAP = re.compile(r"SR353\b.*?Only (\d+) are allowed", re.S)
 
 

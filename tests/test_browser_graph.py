@@ -91,14 +91,9 @@ def _server(tmp: Path, env: dict[str, str]):
 
 
 @pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    executable = shutil.which("chromium") or "/usr/bin/chromium"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=executable, headless=True, args=ARGS)
-        yield b
-        b.close()
+def browser(chromium):
+    """The session's Chromium (tests/browser_fixtures.py): one Playwright instance per process."""
+    return chromium
 
 
 @pytest.fixture(scope="module")

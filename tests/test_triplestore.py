@@ -612,8 +612,15 @@ def test_timeout_is_reported_never_as_complete(virtuoso, loaded, graph):
     X-SQL-State S1TAT, which must come back as timed out."""
     store = RemoteStore(virtuoso.sparql, graph=GRAPH, time_limit_ms=1000)
     try:
-        r = store.query(SLOW)
-        assert r.timed_out and "S1TAT" in r.note and "incomplete" in r.status
+        # Virtuoso usually answers HTTP 200 with partial rows and S1TAT; under load it sometimes
+        # cancels the statement instead (HTTP 500, HY008 "killed by SQLCancel"). Either way the
+        # answer must never pass for complete.
+        try:
+            r = store.query(SLOW)
+        except QueryTimeout as exc:
+            assert "time limit" in str(exc)
+        else:
+            assert r.timed_out and "S1TAT" in r.note and "incomplete" in r.status
         ask = "ASK " + SLOW.split("WHERE", 1)[1]
         with pytest.raises(QueryTimeout):
             store.query(ask)

@@ -103,7 +103,8 @@ def _results(release: str, design: Design) -> None:
                 st.caption(" · ".join(md(x) for x in (w.source, w.locator) if x))
 
     st.subheader("Case studies ranked by fit")
-    st.caption("Fit is a weighted overlap of the classifications the sources give (population 3, processes 3, "
+    st.caption("Fit is a weighted overlap of the classifications the sources give (population 3, processes 3 × the share "
+               "of your processes the case uses, "
                "need 2, intensity 2, level 2, form 1, breadth 1, country 1), over the questions you answered. "
                "A good fit is a case worth reading, not a promise of the same results.")
     rows = [{"case study": m.label, "fit": round(m.score * 100), "why it matches": "; ".join(m.reasons),

@@ -404,6 +404,102 @@ def load(ctx: click.Context, endpoint: str, graph_iri: str, protocol: str) -> No
     click.echo(f"release {outcome.built.release_id}: {n:,} triples in <{graph_iri}> at {endpoint}")
 
 
+@cli.command()
+@click.argument("case_id", metavar="CASE")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
+@click.option("--endpoint", help="Read from this SPARQL endpoint instead of the embedded store.")
+@click.pass_context
+def case(ctx: click.Context, case_id: str, fmt: str, endpoint: str | None) -> None:
+    """Everything the graph holds about one case study (the machine form of its page)."""
+    from kg import explore
+    from kg.service import open_explorer
+
+    overrides = dict(_settings_from(ctx))
+    if endpoint:
+        overrides["sparql_endpoint"] = endpoint
+    x = open_explorer(overrides)
+    try:
+        iri = explore.resolve_case(x, case_id)
+        if iri is None:
+            raise IckgError(f"no case study {case_id!r}; try `ickg query search-labels -p text=...`")
+        detail = explore.case_detail(x, iri)
+        rows = explore.case_rows(detail)
+        columns = list(rows[0]) if rows else []
+        what = {"case study": case_id}
+        if fmt == "csv":
+            click.echo(explore.csv_text(columns, rows, x.release_id, what), nl=False)
+        elif fmt == "json":
+            click.echo(explore.json_text(columns, rows, x.release_id, what))
+        else:
+            for r in rows:
+                click.echo("  ".join(f"{k}: {v}" for k, v in r.items() if v))
+    finally:
+        x.close()
+
+
+@cli.command()
+@click.option("--need", help="Level of need: mild-to-moderate, moderate or severe-unstable.")
+@click.option("--population", multiple=True, help="Target population concept id (repeatable).")
+@click.option("--process", "processes", multiple=True, help="Integrative process id (repeatable).")
+@click.option("--outcome", "domains", multiple=True, help="Outcome domain id (repeatable).")
+@click.option("--level", help="Level of aggregation: macro, meso or micro.")
+@click.option("--intensity", help="Leutz level: linkage, coordination or full-integration.")
+@click.option("--form", help="real or virtual.")
+@click.option("--from", "from_file", type=click.Path(exists=True, path_type=Path),
+              help="Start from a saved design (Turtle or JSON-LD).")
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "ttl", "json"]), default="md",
+              help="The brief as Markdown or HTML, the design as Turtle, or the answers as JSON.")
+@click.pass_context
+def design(ctx: click.Context, need, population, processes, domains, level, intensity, form, from_file, fmt) -> None:
+    """The design assistant without the app: answers to Shaw et al.'s questions in, a cited brief out."""
+    from dataclasses import asdict
+
+    from kg.designer import Assistant, Design, design_from_rdf, design_to_rdf
+    from kg.service import open_explorer
+
+    if from_file:
+        try:
+            d = design_from_rdf(from_file.read_bytes(), "turtle" if from_file.suffix == ".ttl" else "json-ld")
+        except ValueError as exc:
+            raise IckgError(f"{from_file}: {exc}") from None
+    else:
+        d = Design()
+    for name, value in (("need", need), ("level", level), ("intensity", intensity), ("form", form)):
+        if value:
+            setattr(d, name, value)
+    for name, values in (("population", population), ("processes", processes), ("domains", domains)):
+        if values:
+            setattr(d, name, sorted(set(values)))
+    if fmt == "ttl":
+        click.echo(design_to_rdf(d).serialize(format="turtle"), nl=False)
+        return
+    x = open_explorer(_settings_from(ctx))
+    try:
+        a = Assistant(x)
+        known = {s: {c["id"] for c in a.vocab(s)} for s in ("need", "level", "leutz", "form", "population", "process", "domain")}
+        for field, scheme in (("need", "need"), ("level", "level"), ("intensity", "leutz"), ("form", "form")):
+            value = getattr(d, field)
+            if value and value not in known[scheme]:
+                raise IckgError(f"--{field} {value!r} is not one of: {', '.join(sorted(known[scheme]))}")
+        for field, scheme in (("population", "population"), ("processes", "process"), ("domains", "domain")):
+            bad = [v for v in getattr(d, field) if v not in known[scheme]]
+            if bad:
+                raise IckgError(f"unknown {scheme} {bad[0]!r}; one of: {', '.join(sorted(known[scheme]))}")
+        ans = a.answer(d)
+        if fmt == "md":
+            click.echo(a.brief_markdown(d, ans), nl=False)
+        elif fmt == "html":
+            click.echo(a.brief_html(d, ans), nl=False)
+        else:
+            out = {"release": x.release_id, "design": asdict(d),
+                   "recommendation": asdict(ans["recommendation"]),
+                   "matches": [asdict(m) for m in ans["matches"]],
+                   "gaps": ans["evidence"].gaps, "thin": ans["evidence"].thin}
+            click.echo(json.dumps(out, indent=1, ensure_ascii=False))
+    finally:
+        x.close()
+
+
 def main() -> None:
     """Entry point of the console script."""
     try:

@@ -296,8 +296,9 @@ class Assistant:
             if d.processes:
                 mine, theirs = set(d.processes), f.get("process", set())
                 if theirs:
-                    jac = len(mine & theirs) / len(mine | theirs)
-                    score += WEIGHTS["processes"][0] * jac
+                    # the share of the designer's processes the case uses: a case that also
+                    # integrates in other ways is not penalised for it
+                    score += WEIGHTS["processes"][0] * len(mine & theirs) / len(mine)
                     if mine & theirs:
                         reasons.append(f"uses {name('process', mine & theirs)} integration")
                     if mine - theirs:

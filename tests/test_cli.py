@@ -146,3 +146,35 @@ def test_anchor_and_fmt_are_idempotent(fx, fixture_dirs):
     assert r.exit_code == 0 and "0 file(s) rewritten" in r.output
     r = run(*fx, "fmt", "--check")
     assert r.exit_code == 0 and "0 file(s) need `ickg fmt`" in r.output
+
+
+def test_case_command_gives_the_page_as_data(fx):
+    """`ickg case ID --format json` is the machine form of a case-study page."""
+    r = run(*fx, "case", "riverside", "--format", "json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    text = json.dumps(data)
+    assert "Riverside Care Trust" in text and "Riverside had the lowest use of hospital bed days" in text
+    assert "0.1.0+" in text
+
+
+def test_case_command_unknown_case(fx):
+    """An unknown case study is a usage error with a hint."""
+    r = run(*fx, "case", "atlantis")
+    assert r.exit_code == 2 and "no case study 'atlantis'" in r.output
+
+
+def test_design_command(fx, tmp_path):
+    """`ickg design` answers from the command line; bad ids are usage errors; the design round-trips."""
+    r = run(*fx, "design", "--need", "severe-unstable", "--population", "older-people", "--format", "json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["recommendation"]["suggested"] == ""  # the fixture has no Nolte and McKee mapping
+    assert data["matches"][0]["label"] == "Riverside Care Trust"
+    bad = run(*fx, "design", "--level", "galactic")
+    assert bad.exit_code == 2 and "--level 'galactic' is not one of: macro, meso, micro" in bad.output
+    ttl = run(*fx, "design", "--need", "moderate", "--process", "financial", "--format", "ttl")
+    path = tmp_path / "d.ttl"
+    path.write_text(ttl.stdout)
+    again = run(*fx, "design", "--from", str(path), "--format", "ttl")
+    assert again.stdout == ttl.stdout

@@ -129,13 +129,10 @@ class _Builder:
         self.add(node, IC.sourceFile, Literal(s.file))
         self.add(node, DCTERMS.type, Literal(s.type))
         self.add(node, IC.supportType, ECO_TRACEABLE if s.support == "traceable" else ECO_NON_TRACEABLE)
-        for i, c in enumerate(s.creators):
+        for c in s.creators:
             self.add(node, DCTERMS.creator, Literal(c))
-        if s.creators:
-            # rdf lists need blank nodes; keep author order in one literal instead
-            self.add(node, DCTERMS.bibliographicCitation, Literal(citation(s)))
-        else:
-            self.add(node, DCTERMS.bibliographicCitation, Literal(citation(s)))
+        # author order would need an rdf:List (blank nodes); the citation keeps it instead
+        self.add(node, DCTERMS.bibliographicCitation, Literal(citation(s)))
         for prop, value in ((DCTERMS.date, s.date), (DCTERMS.publisher, s.publisher),
                             (IC.journal, s.journal), (IC.volume, s.volume), (IC.issue, s.issue),
                             (IC.pages, s.pages), (IC.doi, s.doi), (DCTERMS.license, s.licence),

@@ -27,7 +27,7 @@ There is no random choice anywhere, so the output is deterministic by constructi
 graph and the same N give byte-identical N-Triples (lines in the real graph's sorted order, copy
 by copy).
 
-Size: the real graph (release 0.1.0) has 74,361 triples of which 54,850 belong to instance
+Size: the real graph (release 0.1.0) has about 74.4k triples of which about 54.9k belong to instance
 nodes, so N copies hold about 19.5k + 54.9k * N triples: 1x 74k, 10x 0.57M, 100x 5.5M. (The
 issue's "100x has about a million triples" does not follow from "1x is ~75k"; a graph of about
 a million triples is scale 18.)

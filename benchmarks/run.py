@@ -25,7 +25,7 @@ graph. Every scale and engine runs in a fresh subprocess, so peaks are per scale
 
 Usage::
 
-    python benchmarks/run.py                         # scales 1,10,100 (~15 min)
+    python benchmarks/run.py                         # scales 1,10,100 (~23 min on 2 CPUs)
     python benchmarks/run.py --scales 1,10 --json out.json
     python benchmarks/run.py --scales 1 --skip-rdflib-above 0 --runs 3
 """

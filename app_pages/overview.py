@@ -8,6 +8,17 @@ from app_pages.common import code, doi_link, download_buttons, failed, frame, go
 from kg import explore, queries
 from kg.errors import IckgError
 
+
+def _concept_links(ov, concepts, facet: str) -> None:
+    """One row per concept: a link to its case studies (with the count) beside its definition."""
+    for c in concepts:
+        a, b = st.columns([1, 4])
+        with a:
+            link("cases", f"{c.label} ({ov.case_counts.get(c.iri, 0)})", {facet: explore.local(c.iri)},
+                 help=code(c.iri))
+        b.markdown(md(c.definition or c.scope_note or ""))
+
+
 ex = frame("Integrated health and social care: an evidence explorer")
 st.markdown("A curated knowledge graph of **how** health and social care services are integrated (levels, "
             "integrative processes, mechanisms, case studies) and of **what the evidence says** about the results. "
@@ -76,21 +87,11 @@ if ex is not None:
                                                    "Leutz's levels of integration", "The Kaiser triangle"])
     with t_levels:
         st.caption("Curry and Ham's levels, as the HRB review quotes them. Click a level to list its case studies.")
-        for c in ov.levels:
-            a, b = st.columns([1, 4])
-            with a:
-                link("cases", f"{c.label} ({ov.case_counts.get(c.iri, 0)})", {"level": explore.local(c.iri)},
-                     help=code(c.iri))
-            b.markdown(md(c.definition or c.scope_note or ""))
+        _concept_links(ov, ov.levels, "level")
     with t_proc:
         st.caption("The seven integrative processes (HRB review). Case counts include cases that use a mechanism "
                    "under the process.")
-        for c in ov.processes:
-            a, b = st.columns([1, 4])
-            with a:
-                link("cases", f"{c.label} ({ov.case_counts.get(c.iri, 0)})", {"process": explore.local(c.iri)},
-                     help=code(c.iri))
-            b.markdown(md(c.definition or c.scope_note or ""))
+        _concept_links(ov, ov.processes, "process")
         link("evidence-map", "See the evidence for each process on the evidence map", icon=":material/grid_on:")
     with t_leutz:
         st.caption("Leutz's levels of integration as Shortell presents them, with the level of user need each "

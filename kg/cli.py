@@ -154,6 +154,15 @@ def _run_pipeline(ctx: click.Context, shacl: bool = True):
         return pipeline.run(_settings_from(ctx), shacl=shacl)
 
 
+def _built_or_exit(ctx: click.Context):
+    """The pipeline without SHACL, for read-only commands; exit 1 with the problems if nothing was built."""
+    outcome = _run_pipeline(ctx, shacl=False)
+    if outcome.built is None:
+        _print_problems(outcome.problems)
+        ctx.exit(EXIT_INVALID)
+    return outcome
+
+
 class _Progress:
     """A one-line progress note on stderr for steps that take a moment."""
 
@@ -232,10 +241,7 @@ def stats(ctx: click.Context, as_json: bool) -> None:
     """Counts by class and by concept."""
     from kg import stats as stats_mod
 
-    outcome = _run_pipeline(ctx, shacl=False)
-    if outcome.built is None:
-        _print_problems(outcome.problems)
-        ctx.exit(EXIT_INVALID)
+    outcome = _built_or_exit(ctx)
     data = stats_mod.compute(outcome.built.graph)
     data["release"] = outcome.built.release_id
     if as_json:
@@ -336,10 +342,7 @@ def docs(ctx: click.Context, output: Path) -> None:
     """Generate HTML documentation of the ontology and its concept schemes (pyLODE)."""
     from kg import ontodoc
 
-    outcome = _run_pipeline(ctx, shacl=False)
-    if outcome.built is None:
-        _print_problems(outcome.problems)
-        ctx.exit(EXIT_INVALID)
+    outcome = _built_or_exit(ctx)
     with _Progress("writing ontology documentation"):
         paths = ontodoc.write(outcome.built.graph, settings.get_path("ontology_dir", _settings_from(ctx)), output)
     for p in paths:

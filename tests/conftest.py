@@ -15,7 +15,7 @@ import pytest
 
 from kg import settings
 
-pytest_plugins = ["browser_fixtures"]
+pytest_plugins = ["browser_fixtures", "designer_fixtures"]
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUIRE = {"sources": "ICKG_REQUIRE_SOURCES", "browser": "ICKG_REQUIRE_BROWSER",

@@ -5,8 +5,9 @@ import streamlit as st
 
 from app_pages.common import (code, direction_badge, download_buttons, failed, frame, link, md, quote_block,
                               quote_button, release_footer, set_params, url_multiselect, url_text)
-from kg import explore, search
+from kg import search, serialise
 from kg.errors import IckgError
+from kg.views import cases, common
 
 ex = frame()
 
@@ -23,7 +24,7 @@ def _open_case(case_id: str) -> None:
 
 def show_list() -> None:
     st.title("Case studies")
-    rows = explore.case_table(ex)
+    rows = cases.case_table(ex)
     q = url_text("Search case studies, findings, mechanisms and concepts", "q",
                  placeholder="e.g. bed days, pooled budget, Torbay, older people")
     results = search.search(ex, q) if q.strip() else None
@@ -33,31 +34,31 @@ def show_list() -> None:
         rows = sorted((c for c in rows if c.iri in case_hits), key=lambda c: -case_hits[c.iri])
 
     # facets: read every selection first, so each facet can show counts for the current list
-    options = {f.key: explore.facet_values(ex, f.key) for f in explore.FACETS}
-    names = {f.key: dict(options[f.key]) for f in explore.FACETS}
-    ids = {f.key: {explore.local(v): v for v, _ in options[f.key]} for f in explore.FACETS}
+    options = {f.key: cases.facet_values(ex, f.key) for f in cases.FACETS}
+    names = {f.key: dict(options[f.key]) for f in cases.FACETS}
+    ids = {f.key: {common.local(v): v for v, _ in options[f.key]} for f in cases.FACETS}
     chosen = {}
-    for f in explore.FACETS:
+    for f in cases.FACETS:
         key = f"url_{f.key}"
         if key in st.session_state:
             chosen[f.key] = [v for v in st.session_state[key] if v in names[f.key]]
         else:
             chosen[f.key] = [ids[f.key][i] for i in st.query_params.get_all(f.key) if i in ids[f.key]]
-    shown = explore.filter_cases(rows, chosen)
+    shown = cases.filter_cases(rows, chosen)
 
     with st.expander("Filters" + (f" ({sum(1 for v in chosen.values() if v)} active)" if any(chosen.values()) else ""),
                      expanded=True, icon=":material/filter_list:"):
         cols = st.columns(4)
-        for i, f in enumerate(explore.FACETS):
-            others = explore.filter_cases(rows, {k: v for k, v in chosen.items() if k != f.key})
-            counts = explore.facet_counts(others, f.key)
+        for i, f in enumerate(cases.FACETS):
+            others = cases.filter_cases(rows, {k: v for k, v in chosen.items() if k != f.key})
+            counts = cases.facet_counts(others, f.key)
             url_multiselect(f.label, [v for v, _ in options[f.key]], f.key, container=cols[i % 4], help=f.help,
-                            format_func=lambda v, n=names[f.key], c=counts: f"{n.get(v, explore.compact(v))} ({c.get(v, 0)})",
+                            format_func=lambda v, n=names[f.key], c=counts: f"{n.get(v, common.compact(v))} ({c.get(v, 0)})",
                             placeholder="any")
         st.caption("Within a filter a case study needs any of the chosen values; across filters, all of them. "
                    "Counts say how many case studies each value would leave.")
 
-    total = len(explore.case_table(ex))
+    total = len(cases.case_table(ex))
     st.subheader(f"{len(shown)} of {total} case studies" + (f" matching “{md(q.strip())}”" if q.strip() else ""),
                  anchor=False)
     if not shown:
@@ -68,7 +69,7 @@ def show_list() -> None:
                   "Level": "; ".join(names["level"].get(v, "") for v in sorted(c.values("level"))),
                   "Form": "; ".join(names["form"].get(v, "") for v in sorted(c.values("form"))),
                   "Country": "; ".join(sorted(names["country"].get(v, "") for v in c.values("country"))),
-                  "Findings": c.statements, "IRI": explore.compact(c.iri)} for c in shown]
+                  "Findings": c.statements, "IRI": common.compact(c.iri)} for c in shown]
         event = st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch", key="case_table",
                              on_select="rerun", selection_mode="single-row",
                              column_config={"No.": st.column_config.NumberColumn(width="small", help="HRB review case-study number"),
@@ -80,7 +81,7 @@ def show_list() -> None:
         if sel:
             _open_case(shown[sel[0]].id)
             st.rerun()
-        filters = {f.label: [names[f.key].get(v, v) for v in chosen[f.key]] for f in explore.FACETS if chosen[f.key]}
+        filters = {f.label: [names[f.key].get(v, v) for v in chosen[f.key]] for f in cases.FACETS if chosen[f.key]}
         download_buttons("case-studies", list(table[0].keys()), table,
                          {"view": "case studies", "search": q.strip(), "filters": filters}, key="cases_dl")
 
@@ -89,7 +90,7 @@ def show_list() -> None:
         t_find, t_mech, t_conc = st.tabs([f"Findings ({len(results.of('finding'))})",
                                           f"Mechanisms ({len(results.of('mechanism'))})",
                                           f"Concepts ({len(results.of('concept'))})"])
-        stmts = explore.statements(ex)
+        stmts = common.statements(ex)
         with t_find:
             hits = results.of("finding")
             if not hits:
@@ -105,7 +106,7 @@ def show_list() -> None:
                 quote_button(list(s.quotes), key=f"fq_{i}", container=b)
                 if h.doc.case:
                     with a:
-                        link("cases", "Open the case study", {"case": explore.local(h.doc.case)},
+                        link("cases", "Open the case study", {"case": common.local(h.doc.case)},
                              icon=":material/arrow_forward:")
             if len(hits) > 30:
                 st.caption(f"Showing 30 of {len(hits)} findings; add words to narrow the search.")
@@ -116,13 +117,13 @@ def show_list() -> None:
                     st.info(f"No {kind} matches.")
                 for h in hits[:30]:
                     with st.container(border=True):
-                        link("ontology", h.doc.label, {"scheme": explore.local(h.doc.scheme),
-                                                       "concept": explore.local(h.doc.iri)},
+                        link("ontology", h.doc.label, {"scheme": common.local(h.doc.scheme),
+                                                       "concept": common.local(h.doc.iri)},
                              help=code(h.doc.iri))
                         if h.doc.snippet:
                             st.caption(md(h.doc.snippet))
                         if kind == "mechanism":
-                            link("cases", "Case studies using it", {"mechanism": explore.local(h.doc.iri)})
+                            link("cases", "Case studies using it", {"mechanism": common.local(h.doc.iri)})
 
 
 def line_row(text_md: str, quotes: list, key: str, caption: str = "") -> None:
@@ -134,7 +135,7 @@ def line_row(text_md: str, quotes: list, key: str, caption: str = "") -> None:
 
 
 def show_case(case_ref: str) -> None:
-    detail = explore.case_detail(ex, case_ref)
+    detail = cases.case_detail(ex, case_ref)
     if detail is None:
         st.title("Case studies")
         st.warning("There is no case study with the id given in the link.")
@@ -148,7 +149,7 @@ def show_case(case_ref: str) -> None:
         st.rerun()
     st.title(md(detail.label), anchor=False, help=code(detail.iri))
     meta = [detail.kind.capitalize()] + ([f"HRB review case study {detail.number}"] if detail.number else [])
-    st.caption(" · ".join(md(m) for m in meta) + " · " + code(explore.compact(detail.iri)))
+    st.caption(" · ".join(md(m) for m in meta) + " · " + code(common.compact(detail.iri)))
     if detail.alt_labels:
         st.caption("Also called: " + md("; ".join(detail.alt_labels)))
 
@@ -162,10 +163,10 @@ def show_case(case_ref: str) -> None:
         if detail.basis_counts:
             st.dataframe(pd.DataFrame([{"Evidence basis": b, "Findings": n} for b, _, n in detail.basis_counts]),
                          hide_index=True, width="stretch")
-            st.markdown(" ".join(direction_badge(d, f"{explore.label_of_direction(d)} {n}")
+            st.markdown(" ".join(direction_badge(d, f"{common.label_of_direction(d)} {n}")
                                  for d, n in sorted(detail.direction_counts.items(),
-                                                    key=lambda t: explore.DIRECTIONS.index(t[0])
-                                                    if t[0] in explore.DIRECTIONS else 9)))
+                                                    key=lambda t: common.DIRECTIONS.index(t[0])
+                                                    if t[0] in common.DIRECTIONS else 9)))
         else:
             st.caption("No findings are reported about this case study.")
     if detail.summary:
@@ -189,7 +190,7 @@ def show_case(case_ref: str) -> None:
             if b.quotes:
                 line_row("Named as a process", b.quotes, key=f"pq_{i}")
             for j, m in enumerate(b.mechanisms):
-                line_row(md(m.value), m.quotes, key=f"pm_{i}_{j}", caption=code(explore.compact(m.value_iri)))
+                line_row(md(m.value), m.quotes, key=f"pm_{i}_{j}", caption=code(common.compact(m.value_iri)))
 
     st.header("Findings by outcome", anchor="findings")
     if not detail.domains:
@@ -198,7 +199,7 @@ def show_case(case_ref: str) -> None:
         counts = " ".join(direction_badge(d, str(n)) for d, n in block.directions.items())
         st.markdown(f"#### {md(block.label)} ({len(block.findings)}) &nbsp; {counts}")
         for j, f in enumerate(block.findings):
-            line_row(direction_badge(explore.local(f.direction), f.direction_label) + " " + md(f.value), f.quotes,
+            line_row(direction_badge(common.local(f.direction), f.direction_label) + " " + md(f.value), f.quotes,
                      key=f"fd_{i}_{j}",
                      caption=" · ".join(md(x) for x in [f.basis_label, f.source_label, f.locator, f.note] if x))
 
@@ -222,7 +223,7 @@ def show_case(case_ref: str) -> None:
     st.header("What each source says", anchor="sources")
     for src, name, lines in detail.by_source():
         with st.expander(f"{md(name)} — {len(lines)} line{'s' if len(lines) != 1 else ''}"):
-            info = explore.source_map(ex).get(src)
+            info = common.source_map(ex).get(src)
             if info is not None:
                 st.caption(md(info.citation))
             for ln in lines:
@@ -244,12 +245,12 @@ def show_case(case_ref: str) -> None:
         neigh = ex.named("case-neighbourhood", case=detail.iri)
         st.caption(f"Neighbourhood: {neigh.status}.")
         n1, n2 = st.columns(2)
-        what = f"case-neighbourhood, case = {explore.compact(detail.iri)}"
+        what = f"case-neighbourhood, case = {common.compact(detail.iri)}"
         n1.download_button("Neighbourhood as Turtle", icon=":material/download:", on_click="ignore",
-                           data=explore.triples_text(neigh.triples, "ttl", ex.release_id, what).encode("utf-8"),
+                           data=serialise.triples_text(neigh.triples, "ttl", ex.release_id, what).encode("utf-8"),
                            file_name=f"{detail.id}-neighbourhood.ttl", mime="text/turtle", key="nb_ttl")
         n2.download_button("Neighbourhood as JSON-LD", icon=":material/download:", on_click="ignore",
-                           data=explore.triples_text(neigh.triples, "jsonld", ex.release_id, what).encode("utf-8"),
+                           data=serialise.triples_text(neigh.triples, "jsonld", ex.release_id, what).encode("utf-8"),
                            file_name=f"{detail.id}-neighbourhood.jsonld", mime="application/ld+json", key="nb_jsonld")
     except IckgError as exc:
         failed(exc, "the neighbourhood")
@@ -260,10 +261,10 @@ def show_case(case_ref: str) -> None:
         link("compare", "Compare with other case studies", {"cases": [detail.id]}, icon=":material/compare:")
     with u2:
         link("sparql", "Open in the SPARQL console", {"query": "what-sources-say-about-a-case",
-                                                      "p.case": explore.compact(detail.iri)}, icon=":material/terminal:")
+                                                      "p.case": common.compact(detail.iri)}, icon=":material/terminal:")
     with u3:
         link("evidence-map", "Evidence map", icon=":material/grid_on:")
-    download_buttons(f"case-{detail.id}", explore.CASE_COLUMNS, explore.case_rows(detail),
+    download_buttons(f"case-{detail.id}", cases.CASE_COLUMNS, cases.case_rows(detail),
                      {"view": "case study", "case": detail.label, "iri": detail.iri}, key="case_dl")
 
 

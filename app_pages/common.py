@@ -1,6 +1,6 @@
 """Shared page helpers: the cached explorer, the release badge, escaping, URL state, downloads, links.
 
-Rendering only: what to show comes from :mod:`kg.explore` and :mod:`kg.search`. Three rules
+Rendering only: what to show comes from :mod:`kg.views` and :mod:`kg.search`. Three rules
 every page follows through these helpers:
 
 * **Escape data.** Labels, quotes and results reach the screen through elements that render
@@ -24,8 +24,9 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from kg import explore, search, settings
+from kg import cite, search, serialise, settings
 from kg.errors import IckgError
+from kg.views import cases, common, evidence_map
 
 #: url_path -> page file, as app.py registers them.
 PAGES = {"overview": "app_pages/overview.py", "cases": "app_pages/cases.py",
@@ -65,12 +66,12 @@ def _explorer(key: tuple[str, ...]):
 
 def warm(ex) -> None:
     """Compute the data every view shares once, when the explorer opens, not on a visitor's click."""
-    explore.labels(ex)
-    explore.sources(ex)
-    explore.statements(ex)
-    explore.case_table(ex)
-    explore.placements(ex)
-    explore.concepts(ex)
+    common.labels(ex)
+    common.sources(ex)
+    common.statements(ex)
+    cases.case_table(ex)
+    evidence_map.placements(ex)
+    common.concepts(ex)
     search.index(ex)
 
 
@@ -133,7 +134,7 @@ def code(text: str) -> str:
 
 def doi_link(doi: str | None) -> str:
     """A Markdown link to a DOI's resolver, or an empty string; the only outside link built from data."""
-    url = explore.doi_url(doi)
+    url = cite.doi_url(doi)
     if not url:
         return ""
     return f"[doi:{md(doi)}]({urlquote(url, safe=':/.-_~')})"
@@ -156,7 +157,7 @@ def _sync(key: str, name: str, to_url: Callable[[Any], Any]) -> None:
 
 
 def url_multiselect(label: str, options: list[str], name: str, format_func: Callable[[str], str] = str,
-                    to_id: Callable[[str], str] = explore.local, help: str | None = None,
+                    to_id: Callable[[str], str] = common.local, help: str | None = None,
                     container: Any = st, key_prefix: str = "", default: list[str] | None = None,
                     widget: str = "multiselect", **kwargs) -> list[str]:
     """A multiselect (or multi-select pills) whose selection is the URL parameter ``name``.
@@ -326,7 +327,7 @@ def quote_button(quotes: list[Any], key: str, container: Any = st, label: str | 
     if not n:
         container.caption("no quote")
         return
-    with container.popover(label or (f"Quote" if n == 1 else f"{n} quotes"), icon=":material/format_quote:",
+    with container.popover(label or ("Quote" if n == 1 else f"{n} quotes"), icon=":material/format_quote:",
                            key=key):
         quote_block(quotes)
 
@@ -350,11 +351,11 @@ def download_buttons(name: str, columns: Iterable[str], rows: list[dict[str, Any
     parts = container.columns(len(formats)) if len(formats) > 1 else [container]
     for part, fmt in zip(parts, formats):
         if fmt == "csv":
-            part.download_button("Download CSV", data=explore.csv_text(cols, rows, release, what).encode("utf-8"),
+            part.download_button("Download CSV", data=serialise.csv_text(cols, rows, release, what).encode("utf-8"),
                                  file_name=f"{name}.csv", mime="text/csv; charset=utf-8", key=f"{key}_csv",
                                  icon=":material/download:", on_click="ignore")
         elif fmt == "json":
-            part.download_button("Download JSON", data=explore.json_text(cols, rows, release, what).encode("utf-8"),
+            part.download_button("Download JSON", data=serialise.json_text(cols, rows, release, what).encode("utf-8"),
                                  file_name=f"{name}.json", mime="application/json", key=f"{key}_json",
                                  icon=":material/download:", on_click="ignore")
 
@@ -362,4 +363,4 @@ def download_buttons(name: str, columns: Iterable[str], rows: list[dict[str, Any
 def release_footer(ex) -> None:
     """The citation of the data, at the foot of a page."""
     st.divider()
-    st.caption("Cite as: " + md(explore.dataset_citation(ex.release_id)))
+    st.caption("Cite as: " + md(cite.dataset_citation(ex.release_id)))

@@ -5,9 +5,8 @@ import streamlit as st
 
 from app_pages.common import (DIRECTION_SYMBOLS, code, download_buttons, failed, frame, link, md, release_footer,
                               url_multiselect)
-from kg import explore
 from kg.errors import IckgError
-
+from kg.views import cases, common, compare
 
 
 def _finding_md(text: str) -> str:
@@ -24,17 +23,17 @@ st.markdown("Choose two to four case studies: their classification, the mechanis
 
 if ex is not None:
     try:
-        table = explore.case_table(ex)
+        table = cases.case_table(ex)
         names = {c.iri: c.label for c in table}
         picked = url_multiselect("Case studies", [c.iri for c in sorted(table, key=lambda c: c.label.lower())],
-                                 "cases", format_func=lambda v: names.get(v, explore.compact(v)),
-                                 max_selections=explore.COMPARE_MAX, placeholder="choose 2 to 4 case studies")
+                                 "cases", format_func=lambda v: names.get(v, common.compact(v)),
+                                 max_selections=compare.COMPARE_MAX, placeholder="choose 2 to 4 case studies")
         if len(picked) < 2:
             st.info("Choose at least two case studies to compare"
                     + (f" (one chosen: {md(names.get(picked[0], ''))})." if picked else ".")
                     + " For example Kaiser Permanente, Torbay Care Trust and PACE.")
         else:
-            comp = explore.comparison(ex, [explore.local(p) for p in picked])
+            comp = compare.comparison(ex, [common.local(p) for p in picked])
             groups = list(dict.fromkeys(g for g, _, _ in comp.rows))
             only = url_multiselect("Show", groups, "show", default=groups, widget="pills",
                                    to_id=lambda g: g.split()[0].lower()) or groups
@@ -64,7 +63,7 @@ if ex is not None:
             shown = [r for r in comp.table() if r["group"] in only]
             with st.expander("As a table"):
                 st.dataframe(pd.DataFrame(shown, columns=comp.columns), hide_index=True, width="stretch")
-            download_buttons("compare-" + "-".join(explore.local(p) for p in picked), comp.columns, shown,
+            download_buttons("compare-" + "-".join(common.local(p) for p in picked), comp.columns, shown,
                              {"view": "comparison", "case studies": [d.label for d in comp.cases],
                               "groups shown": only}, key="compare_dl")
     except IckgError as exc:

@@ -110,7 +110,7 @@ def _results(release: str, design: Design) -> None:
     rows = [{"case study": m.label, "fit": round(m.score * 100), "why it matches": "; ".join(m.reasons),
              "where it differs": "; ".join(m.differences), "sources silent on": ", ".join(m.unknown)}
             for m in ans["matches"]]
-    st.dataframe(rows, hide_index=True, use_container_width=True,
+    st.dataframe(rows, hide_index=True, width="stretch",
                  column_config={"fit": st.column_config.ProgressColumn("fit %", min_value=0, max_value=100, format="%d%%")})
     cols = st.columns(min(5, max(1, len(ans["matches"]))))
     for col, m in zip(cols, ans["matches"][:5]):
@@ -131,7 +131,7 @@ def _results(release: str, design: Design) -> None:
                      "negative": "▼ negative", "unclear": "? unclear"}[r["direction"].rsplit("/", 1)[-1]]
             counts[key][label] += 1
         st.caption("Statements by direction: negative, mixed and null findings count as much as positive ones.")
-        st.dataframe(list(counts.values()), hide_index=True, use_container_width=True)
+        st.dataframe(list(counts.values()), hide_index=True, width="stretch")
         only_direct = st.toggle("Only statements about mechanisms and processes (leave out what is reported "
                                 "about case studies that use the process)", key="dz_direct")
         shown = [r for r in ev.rows if not (only_direct and r.get("route") == "case study")]
@@ -140,7 +140,7 @@ def _results(release: str, design: Design) -> None:
                   "evidence basis": r["basisLabel"], "finding": r["summary"], "about": r["aboutLabel"],
                   "route": r.get("route", ""), "quote": " ".join(r["quote"].split()), "source": r["source"],
                   "locator": r["locator"]} for r in shown]
-        st.dataframe(table, hide_index=True, use_container_width=True, height=360)
+        st.dataframe(table, hide_index=True, width="stretch", height=360)
     if ev.gaps or ev.thin:
         st.markdown("**Where the evidence is thin**")
         for g in ev.gaps:
@@ -167,7 +167,7 @@ def _results(release: str, design: Design) -> None:
     for plabel, items in ans["mechanisms"].items():
         st.markdown(f"**{md(plabel)}**")
         st.dataframe([{"mechanism": i["label"], "used by": ", ".join(i["cases"])} for i in items],
-                     hide_index=True, use_container_width=True)
+                     hide_index=True, width="stretch")
 
     st.subheader("Design brief")
     st.caption("The answers, the recommendation and its reasons, ranked case studies, the evidence table, "

@@ -9,10 +9,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import (DIRECTION_COLOURS, direction_badge, download_buttons, failed, frame, md,
-                              quote_button, release_footer, set_params, url_choice, url_multiselect, url_toggle)
-from kg import explore
+from app_pages.common import (DIRECTION_COLOURS, direction_badge, download_buttons, failed, frame, md, quote_button,
+                              release_footer, set_params, url_choice, url_multiselect, url_toggle)
 from kg.errors import IckgError
+from kg.views import common, evidence_map
 
 #: Strength tiers of the evidence basis (the basis scheme's notation), for the cell shading.
 TIERS = [(3, "Trial, review or quasi-experiment"), (6, "Before-after, observational or evaluation"),
@@ -40,21 +40,21 @@ if ex is not None:
                                    "cases", True, container=c2,
                                    help="Off: only findings about a mechanism or a process itself.")
         filters = {}
-        cols = st.columns(len(explore.MAP_FILTERS))
-        for col, f in zip(cols, explore.MAP_FILTERS):
-            values = explore.map_filter_values(ex, f.key)
+        cols = st.columns(len(evidence_map.MAP_FILTERS))
+        for col, f in zip(cols, evidence_map.MAP_FILTERS):
+            values = evidence_map.map_filter_values(ex, f.key)
             names = dict(values)
             filters[f.key] = url_multiselect(f.label, [v for v, _ in values], f.key, container=col, help=f.help,
-                                             format_func=lambda v, n=names: n.get(v, explore.compact(v)),
+                                             format_func=lambda v, n=names: n.get(v, common.compact(v)),
                                              placeholder="any")
-        emap = explore.evidence_map(ex, axis, filters, include_cases)
+        emap = evidence_map.evidence_map(ex, axis, filters, include_cases)
     except IckgError as exc:
         failed(exc, "the evidence map")
         st.stop()
 
     row_names, col_names = dict(emap.rows), dict(emap.cols)
     selected_key = st.query_params.get("cell")
-    selected = explore.parse_cell_key(emap, selected_key)
+    selected = evidence_map.parse_cell_key(emap, selected_key)
     n_cells = len(emap.rows) * len(emap.cols)
     st.caption(f"{emap.total} findings on the map · {n_cells - emap.gaps} of {n_cells} cells hold evidence, "
                f"{emap.gaps} are gaps" + (" · filtered" if any(filters.values()) else ""))
@@ -67,14 +67,14 @@ if ex is not None:
     for r, rl in emap.rows:
         for c, cl in emap.cols:
             cell = emap.cell(r, c)
-            key = explore.cell_key(r, c)
+            key = evidence_map.cell_key(r, c)
             grid.append({"row": rl, "col": cl, "key": key, "findings": cell.count, "tier": tier(cell.strongest_rank),
                          "strongest": cell.strongest_basis or "none",
-                         "directions": ", ".join(f"{explore.label_of_direction(d)} {n}"
+                         "directions": ", ".join(f"{common.label_of_direction(d)} {n}"
                                                  for d, n in cell.directions.items()) or "gap",
                          "selected": key == selected_key})
             for d, n in cell.directions.items():
-                bubbles.append({"row": rl, "col": cl, "key": key, "direction": explore.label_of_direction(d),
+                bubbles.append({"row": rl, "col": cl, "key": key, "direction": common.label_of_direction(d),
                                 "n": n, "findings": cell.count, "strongest": cell.strongest_basis})
     gdf, bdf = pd.DataFrame(grid), pd.DataFrame(bubbles)
     y = alt.Y("row:N", sort=[rl for _, rl in emap.rows], title=None, axis=alt.Axis(labelLimit=260))
@@ -96,12 +96,12 @@ if ex is not None:
         if selected else None
     layers = [rects]
     if not bdf.empty:
-        order = [explore.label_of_direction(d) for d in explore.DIRECTIONS]
+        order = [common.label_of_direction(d) for d in common.DIRECTIONS]
         dots = alt.Chart(bdf).mark_circle(opacity=0.95, stroke="#ffffff", strokeWidth=0.5).encode(
             x=x, y=y, xOffset=alt.XOffset("direction:N", sort=order, scale=alt.Scale(domain=order)),
             size=alt.Size("n:Q", title="Findings", scale=alt.Scale(range=[25, 420]), legend=None),
             color=alt.Color("direction:N", title="Direction", scale=alt.Scale(
-                domain=order, range=[DIRECTION_COLOURS[d] for d in explore.DIRECTIONS]),
+                domain=order, range=[DIRECTION_COLOURS[d] for d in common.DIRECTIONS]),
                 legend=alt.Legend(orient="bottom", direction="vertical")),
             tooltip=[alt.Tooltip("row:N", title="Row"), alt.Tooltip("col:N", title="Outcome domain"),
                      alt.Tooltip("direction:N", title="Direction"), alt.Tooltip("n:Q", title="Findings"),
@@ -129,25 +129,25 @@ if ex is not None:
         set_params(cell=clicked)
         st.rerun()
 
-    keys = [explore.cell_key(r, c) for r, _ in emap.rows for c, _ in emap.cols]
-    labels = {explore.cell_key(r, c): f"{rl} × {cl} ({emap.cell(r, c).count or 'gap'})"
+    keys = [evidence_map.cell_key(r, c) for r, _ in emap.rows for c, _ in emap.cols]
+    labels = {evidence_map.cell_key(r, c): f"{rl} × {cl} ({emap.cell(r, c).count or 'gap'})"
               for r, rl in emap.rows for c, cl in emap.cols}
     if selected_key and selected_key not in labels:
         st.warning("The cell in the link is not on this map (other rows or filters); choose one below.")
     url_choice("Cell", [""] + keys, "cell", "", widget="selectbox",
                format_func=lambda k: labels.get(k, "choose a cell") if k else "choose a cell (or click the map)")
-    selected = explore.parse_cell_key(emap, st.query_params.get("cell"))
+    selected = evidence_map.parse_cell_key(emap, st.query_params.get("cell"))
 
     if selected is not None:
         r, c = selected
         cell = emap.cell(r, c)
-        items = explore.cell_statements(ex, emap, r, c)
+        items = evidence_map.cell_statements(ex, emap, r, c)
         st.subheader(f"{md(row_names[r])} × {md(col_names[c])}", anchor=False)
         if not items:
             st.info("No findings in this cell: it is a gap in the evidence the sources report"
                     + (". Widening the filters may fill it." if any(filters.values()) else "."))
         else:
-            st.markdown(" ".join(direction_badge(d, f"{explore.label_of_direction(d)} {n}")
+            st.markdown(" ".join(direction_badge(d, f"{common.label_of_direction(d)} {n}")
                                  for d, n in cell.directions.items())
                         + f" · strongest evidence basis: {md(cell.strongest_basis)}")
             for i, s in enumerate(items):
@@ -157,17 +157,17 @@ if ex is not None:
                                                      s.source_label, s.locator] if x))
                 quote_button(list(s.quotes), key=f"cellq_{i}", container=b)
             what = {"view": "evidence map cell", "rows": axis, "cell": f"{row_names[r]} × {col_names[c]}",
-                    "filters": {k: [explore.label(ex, v) for v in vs] for k, vs in filters.items() if vs},
+                    "filters": {k: [common.label(ex, v) for v in vs] for k, vs in filters.items() if vs},
                     "findings about case studies counted": include_cases}
-            download_buttons(f"evidence-map-{explore.cell_key(r, c)}", explore.CELL_COLUMNS,
-                             explore.statement_rows(items), what, key="cell_dl")
+            download_buttons(f"evidence-map-{evidence_map.cell_key(r, c)}", evidence_map.CELL_COLUMNS,
+                             evidence_map.statement_rows(items), what, key="cell_dl")
 
     st.subheader("The map as a table", anchor=False)
-    table = explore.map_rows(emap)
+    table = evidence_map.map_rows(emap)
     with st.expander(f"{len(table)} cells, gaps included"):
         st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch")
-    download_buttons(f"evidence-map-{axis}", explore.MAP_COLUMNS, table,
+    download_buttons(f"evidence-map-{axis}", evidence_map.MAP_COLUMNS, table,
                      {"view": "evidence map", "rows": axis,
-                      "filters": {k: [explore.label(ex, v) for v in vs] for k, vs in filters.items() if vs},
+                      "filters": {k: [common.label(ex, v) for v in vs] for k, vs in filters.items() if vs},
                       "findings about case studies counted": include_cases}, key="map_dl")
     release_footer(ex)

@@ -6,10 +6,11 @@ URL parameters: ``scheme`` (a scheme id, e.g. ``process``) and ``concept`` (a co
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import (code, download_buttons, failed, frame, link, md, quote_block, release_footer,
-                              url_choice, url_expander, url_tabs)
-from kg import explore
+from app_pages.common import (code, download_buttons, failed, frame, link, md, quote_block, release_footer, url_choice,
+                              url_expander, url_tabs)
+from kg import serialise
 from kg.errors import IckgError
+from kg.views import common, ontology
 
 #: Schemes whose concepts are case-study facets: scheme id -> facet (URL parameter of the case list).
 FACET_OF_SCHEME = {"level": "level", "form": "form", "breadth": "breadth", "leutz": "intensity", "country": "country",
@@ -29,16 +30,16 @@ with t_schemes:
         st.info("The concept schemes need the knowledge graph, which could not be loaded (see above).")
     else:
         try:
-            schemes = explore.schemes(ex)
+            schemes = common.schemes(ex)
             by_id = {s.id: s for s in schemes}
             default = "process" if "process" in by_id else (schemes[0].id if schemes else "")
             sid = url_choice("Concept scheme", [s.id for s in schemes], "scheme", default, widget="selectbox",
                              format_func=lambda i: f"{by_id[i].label} ({by_id[i].concepts})")
             scheme = by_id.get(sid)
             if scheme is not None:
-                tree = explore.scheme_tree(ex, scheme.iri)
+                tree = ontology.scheme_tree(ex, scheme.iri)
                 st.caption(("The project's own vocabulary: concepts carry scope notes, not quotes." if scheme.editorial
-                            else "Taken from the sources: each concept is quoted.") + " · " + code(explore.compact(scheme.iri)))
+                            else "Taken from the sources: each concept is quoted.") + " · " + code(common.compact(scheme.iri)))
                 facet = FACET_OF_SCHEME.get(sid)
                 n_children = {}
                 for node in tree:
@@ -54,9 +55,9 @@ with t_schemes:
                     holder = st
                     if node.depth:
                         _, holder = st.columns([min(node.depth, 6), 40 - min(node.depth, 6)])
-                    with url_expander(("↳ " if node.depth else "") + md(title), "concept", explore.local(c.iri),
+                    with url_expander(("↳ " if node.depth else "") + md(title), "concept", common.local(c.iri),
                                       container=holder):
-                        st.caption(code(explore.compact(c.iri)))
+                        st.caption(code(common.compact(c.iri)))
                         defs = [q for role, q in node.quotes if role == "definition"]
                         others = [q for role, q in node.quotes if role != "definition"]
                         if defs:
@@ -76,7 +77,7 @@ with t_schemes:
                         if not (defs or c.definition or c.scope_note or others):
                             st.caption("No definition or quote recorded.")
                         if facet:
-                            link("cases", "Case studies with this concept", {facet: explore.local(c.iri)},
+                            link("cases", "Case studies with this concept", {facet: common.local(c.iri)},
                                  icon=":material/apartment:")
                 rows = [{"concept": n.concept.label, "depth": n.depth, "notation": n.concept.notation or "",
                          "definition": n.concept.definition or "", "scope note": n.concept.scope_note or "",
@@ -89,7 +90,7 @@ with t_schemes:
 
 with t_terms:
     try:
-        doc = explore.ontology_doc()
+        doc = ontology.ontology_doc()
         st.markdown(f"**{md(doc.title)}** · version {md(doc.version)} · namespace {code(doc.namespace)}")
         if doc.description:
             st.caption(md(doc.description))
@@ -115,14 +116,14 @@ with t_down:
     st.markdown("The ontology as published, and the whole graph of this release (ontology, concept schemes, "
                 "case studies, findings, quotes and sources).")
     try:
-        st.download_button("Ontology (Turtle)", data=explore.ontology_turtle().encode("utf-8"), file_name="ickg-ontology.ttl",
+        st.download_button("Ontology (Turtle)", data=ontology.ontology_turtle().encode("utf-8"), file_name="ickg-ontology.ttl",
                            mime="text/turtle", icon=":material/download:", on_click="ignore", key="dl_onto")
     except OSError as exc:
         failed(exc, "the ontology file")
     if ex is not None:
-        for fmt, (name, mime, ext) in explore.RDF_FORMATS.items():
+        for fmt, (name, mime, ext) in serialise.RDF_FORMATS.items():
             st.download_button(f"Whole graph ({name})", icon=":material/download:", on_click="ignore", key=f"dl_{fmt}",
-                               data=lambda f=fmt: explore.graph_text(ex, f)[0].encode("utf-8"),
+                               data=lambda f=fmt: ontology.graph_text(ex, f)[0].encode("utf-8"),
                                file_name=f"ickg-{ex.release_id.replace('+', '-')}.{ext}", mime=mime)
         st.caption("The graph is serialised when you click. `ickg export` writes the same graph from the command "
                    "line, in a canonical byte-identical order.")

@@ -5,8 +5,9 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.common import code, doi_link, download_buttons, failed, frame, go, link, md, release_footer
-from kg import explore, queries
+from kg import cite, queries
 from kg.errors import IckgError
+from kg.views import common, overview
 
 
 def _concept_links(ov, concepts, facet: str) -> None:
@@ -14,7 +15,7 @@ def _concept_links(ov, concepts, facet: str) -> None:
     for c in concepts:
         a, b = st.columns([1, 4])
         with a:
-            link("cases", f"{c.label} ({ov.case_counts.get(c.iri, 0)})", {facet: explore.local(c.iri)},
+            link("cases", f"{c.label} ({ov.case_counts.get(c.iri, 0)})", {facet: common.local(c.iri)},
                  help=code(c.iri))
         b.markdown(md(c.definition or c.scope_note or ""))
 
@@ -26,7 +27,7 @@ st.markdown("A curated knowledge graph of **how** health and social care service
 
 if ex is not None:
     try:
-        ov = explore.overview(ex)
+        ov = overview.overview(ex)
     except IckgError as exc:
         failed(exc, "the overview")
         st.stop()
@@ -97,7 +98,7 @@ if ex is not None:
         st.caption("Leutz's levels of integration as Shortell presents them, with the level of user need each "
                    "suits (Nolte and McKee).")
         rows = [{"Level": r["label"], "Definition": r["definition"], "Suits": r["suitsNeed"] or "",
-                 "Case studies": r["caseStudies"] or "", "IRI": explore.compact(r["level"])} for r in ov.leutz]
+                 "Case studies": r["caseStudies"] or "", "IRI": common.compact(r["level"])} for r in ov.leutz]
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
                      column_config={"Definition": st.column_config.TextColumn(width="large")})
         download_buttons("leutz-levels", ["Level", "Definition", "Suits", "Case studies", "IRI"], rows,
@@ -137,12 +138,12 @@ if ex is not None:
                 bits.append(f"{s.references} numbered references")
             bits.append("claims traceable to cited evidence" if s.traceable else
                         "cites no evidence: its claims are shown as uncited")
-            st.caption(" · ".join(bits) + (" · " + doi_link(s.doi) if s.doi else "") + " · " + code(explore.compact(s.iri)))
+            st.caption(" · ".join(bits) + (" · " + doi_link(s.doi) if s.doi else "") + " · " + code(common.compact(s.iri)))
             if s.note:
                 st.caption(md(s.note))
             b1, b2 = st.columns(2)
             with b1.popover("BibTeX", icon=":material/content_copy:"):
-                st.code(explore.bibtex(s), language="bibtex")
+                st.code(cite.bibtex(s), language="bibtex")
             with b2.popover("RIS", icon=":material/content_copy:"):
-                st.code(explore.ris(s), language="text")
+                st.code(cite.ris(s), language="text")
     release_footer(ex)

@@ -10,8 +10,9 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.common import code, frame, md, release_footer, set_params, share_url, url_choice, url_text
-from kg import explore, queries, settings
+from kg import queries, serialise, settings
 from kg.errors import IckgError
+from kg.views import common, sparql
 
 DEFAULT_TEXT = """PREFIX ic: <https://w3id.org/ickg/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -43,7 +44,7 @@ if ex is not None:
     tag = url_choice("For", ["", *queries.TAGS], "tag", "", container=g2, widget="selectbox",
                      format_func=lambda t: {"": "everyone", "policymaker": "policymakers", "researcher": "researchers",
                                             "designer": "service designers"}[t])
-    matches = explore.gallery(gq, [tag] if tag else [])
+    matches = sparql.gallery(gq, [tag] if tag else [])
     all_names = [q.name for q in queries.gallery()]
     by_name = {q.name: q for q in queries.gallery()}
     current = st.query_params.get("query", "")
@@ -63,7 +64,7 @@ if ex is not None:
             for i, p in enumerate(nq.params):
                 col = pcols[i % len(pcols)]
                 label = f"{p.name}{'' if p.optional else ' (required)'}"
-                choices = explore.param_choices(ex, p.name) if p.kind == "iri" else None
+                choices = sparql.param_choices(ex, p.name) if p.kind == "iri" else None
                 if choices:
                     names = dict(choices)
                     value = url_choice(label, [""] + [c for c, _ in choices], f"p.{p.name}", "", widget="selectbox",
@@ -138,17 +139,17 @@ if ex is not None:
         if result.kind == "ask":
             st.metric("Answer", "yes" if result.boolean else "no")
         elif result.kind == "graph":
-            rows = [{"subject": explore.label(ex, s.value) if s.type == "uri" else s.value,
-                     "predicate": explore.compact(p.value),
-                     "object": explore.label(ex, o.value) if o.type == "uri" else o.value,
-                     "subject IRI": explore.compact(s.value) if s.type == "uri" else "",
-                     "object IRI": explore.compact(o.value) if o.type == "uri" else ""} for s, p, o in result.triples]
+            rows = [{"subject": common.label(ex, s.value) if s.type == "uri" else s.value,
+                     "predicate": common.compact(p.value),
+                     "object": common.label(ex, o.value) if o.type == "uri" else o.value,
+                     "subject IRI": common.compact(s.value) if s.type == "uri" else "",
+                     "object IRI": common.compact(o.value) if o.type == "uri" else ""} for s, p, o in result.triples]
             t_graph, t_table = st.tabs(["Graph", "Triples"])
             with t_graph:
                 try:
                     from kg import viz  # the graph view's module; the console works without it
 
-                    page, info = viz.network_html(explore.triples_graph(ex, result.triples))
+                    page, info = viz.network_html(sparql.triples_graph(ex, result.triples))
                 except (ImportError, AttributeError, TypeError, ValueError):
                     page, info = None, {}
                 if page and info.get("total"):
@@ -163,15 +164,15 @@ if ex is not None:
                 else:
                     st.info("The query returned no triples. Check the patterns, or widen them.")
         else:
-            cols, rows = explore.display_rows(ex, result)
+            cols, rows = sparql.display_rows(ex, result)
             if rows:
                 st.dataframe(pd.DataFrame(rows, columns=cols), hide_index=True, width="stretch",
                              column_config={c: st.column_config.TextColumn(c, help="Compact IRI")
                                             for c in cols if c.endswith(" IRI")})
-                chart = explore.chartable(result)
+                chart = sparql.chartable(result)
                 if chart:
                     lab, num = chart
-                    data = pd.DataFrame([{"label": explore.label(ex, r[lab]) if r[lab] and "://" in r[lab] else r[lab],
+                    data = pd.DataFrame([{"label": common.label(ex, r[lab]) if r[lab] and "://" in r[lab] else r[lab],
                                           "value": float(r[num])} for r in result.values()][:50])
                     st.caption(f"{md(num)} by {md(lab)}" + (" (first 50)" if len(result.rows) > 50 else ""))
                     st.altair_chart(alt.Chart(data).mark_bar(color="#4575b4").encode(
@@ -182,18 +183,18 @@ if ex is not None:
             else:
                 st.info("The query returned no rows. Check the patterns, remove a filter or a parameter.")
         d = st.columns(4)
-        d[0].download_button("Download CSV", data=explore.result_csv(result, ex.release_id, what).encode("utf-8"),
+        d[0].download_button("Download CSV", data=serialise.result_csv(result, ex.release_id, what).encode("utf-8"),
                              file_name=f"{base}.csv", mime="text/csv; charset=utf-8", key="res_csv",
                              icon=":material/download:", on_click="ignore")
-        d[1].download_button("Download JSON", data=explore.result_json(result, ex.release_id, what).encode("utf-8"),
+        d[1].download_button("Download JSON", data=serialise.result_json(result, ex.release_id, what).encode("utf-8"),
                              file_name=f"{base}.json", mime="application/sparql-results+json", key="res_json",
                              icon=":material/download:", on_click="ignore")
         if result.kind == "graph":
-            header = "\n".join(explore.context_lines(ex.release_id, what)[1:])
+            header = "\n".join(serialise.context_lines(ex.release_id, what)[1:])
             d[2].download_button("Download Turtle", key="res_ttl", icon=":material/download:", on_click="ignore",
-                                 data=explore.triples_text(result.triples, "ttl", ex.release_id, header).encode("utf-8"),
+                                 data=serialise.triples_text(result.triples, "ttl", ex.release_id, header).encode("utf-8"),
                                  file_name=f"{base}.ttl", mime="text/turtle")
             d[3].download_button("Download JSON-LD", key="res_jsonld", icon=":material/download:", on_click="ignore",
-                                 data=explore.triples_text(result.triples, "jsonld", ex.release_id).encode("utf-8"),
+                                 data=serialise.triples_text(result.triples, "jsonld", ex.release_id).encode("utf-8"),
                                  file_name=f"{base}.jsonld", mime="application/ld+json")
     release_footer(ex)

@@ -349,9 +349,11 @@ def child_rdflib_mem(args) -> dict:
 
 
 def child_app(args) -> dict:
-    """The app's data calls on the shipped graph: kg.explore's views if present, else Explorer.rows."""
+    """The app's data calls on the shipped graph: the kg.views modules' views if present, else Explorer.rows."""
+    import importlib
     import importlib.util
     import inspect
+    import pkgutil
 
     from kg.service import open_explorer
 
@@ -361,32 +363,34 @@ def child_app(args) -> dict:
     open_s = time.perf_counter() - t
     calls: list[tuple[str, object]] = []
     values = dict(generate.GALLERY_PARAMS, **APP_PARAMS)
-    mode = "Explorer.rows per gallery query (proxy: kg/explore.py not found)"
-    if importlib.util.find_spec("kg.explore") is not None:
-        import kg.explore as explore
+    mode = "Explorer.rows per gallery query (proxy: kg/views/ not found)"
+    if importlib.util.find_spec("kg.views") is not None:
+        import kg.views
 
-        mode = "kg.explore public functions taking an Explorer, and Explorer.rows per gallery query"
-        for name, fn in inspect.getmembers(explore, inspect.isfunction):
-            if name.startswith("_") or fn.__module__ != explore.__name__:
-                continue
-            params = list(inspect.signature(fn).parameters.values())
-            if not params:
-                continue
-            first = params[0]
-            if not (first.name in ("ex", "explorer") or "Explorer" in str(first.annotation)):
-                continue
-            kwargs, ok = {}, True
-            for p in params[1:]:
-                if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+        mode = "kg.views public functions taking an Explorer, and Explorer.rows per gallery query"
+        for info in pkgutil.iter_modules(kg.views.__path__):
+            module = importlib.import_module(f"kg.views.{info.name}")
+            for name, fn in inspect.getmembers(module, inspect.isfunction):
+                if name.startswith("_") or fn.__module__ != module.__name__:
                     continue
-                if p.name in values:
-                    kwargs[p.name] = values[p.name]
-                elif p.default is p.empty:
-                    ok = False
-            if ok:
-                calls.append((name, lambda fn=fn, kw=kwargs: fn(ex, **kw)))
-            else:
-                log(f"  [app] skipped {name}: needs parameters the benchmark has no value for")
+                params = list(inspect.signature(fn).parameters.values())
+                if not params:
+                    continue
+                first = params[0]
+                if not (first.name in ("ex", "explorer") or "Explorer" in str(first.annotation)):
+                    continue
+                kwargs, ok = {}, True
+                for p in params[1:]:
+                    if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+                        continue
+                    if p.name in values:
+                        kwargs[p.name] = values[p.name]
+                    elif p.default is p.empty:
+                        ok = False
+                if ok:
+                    calls.append((name, lambda fn=fn, kw=kwargs: fn(ex, **kw)))
+                else:
+                    log(f"  [app] skipped {name}: needs parameters the benchmark has no value for")
     for job in gallery_jobs(args.queries):  # the query gallery page runs these
         calls.append(("gallery: " + job["name"], lambda job=job: ex.rows(job["name"], **job["values"])))
     results = {}
@@ -404,7 +408,7 @@ def child_app(args) -> dict:
     return {"mode": mode, "open_s": open_s, "calls": results}
 
 
-# values for kg.explore's other parameters (the gallery's fixed values cover case, scheme, ...)
+# values for the kg.views functions' other parameters (the gallery's fixed values cover case, scheme, ...)
 APP_PARAMS = {"facet": "mechanism", "key": "country", "name": "case", "ref": "case:pace", "iri": "case:pace",
               "fmt": "ttl", "cases": ["case:pace", "case:torbay-care-trust", "case:kaiser-permanente",
                                       "case:chains-of-care-sweden"]}
@@ -605,7 +609,7 @@ def summarise(res: dict, args) -> list[str]:
         ok = {n: c["ms"] for n, c in app["calls"].items() if c.get("ms") is not None}
         worst = max(ok, key=ok.get) if ok else None
         out.append("\n## The app's data calls on the shipped graph\n")
-        out.append(f"Mode: {app['mode']}; Explorer cache (and kg.explore's memo on it) cleared before each "
+        out.append(f"Mode: {app['mode']}; Explorer cache (and kg.views' memo on it) cleared before each "
                    f"call, so each figure is what the first visitor of a view waits for; opening the explorer "
                    f"(build + SHACL + worker start) {app['open_s']:.1f} s. {len(ok)} calls, median "
                    f"{_fmt(_median(list(ok.values())))} ms, slowest {worst} {_fmt(ok.get(worst))} ms.\n")

@@ -414,25 +414,26 @@ def load(ctx: click.Context, endpoint: str, graph_iri: str, protocol: str) -> No
 @click.pass_context
 def case(ctx: click.Context, case_id: str, fmt: str, endpoint: str | None) -> None:
     """Everything the graph holds about one case study (the machine form of its page)."""
-    from kg import explore
+    from kg import serialise
     from kg.service import open_explorer
+    from kg.views import cases
 
     overrides = dict(_settings_from(ctx))
     if endpoint:
         overrides["sparql_endpoint"] = endpoint
     x = open_explorer(overrides)
     try:
-        iri = explore.resolve_case(x, case_id)
+        iri = cases.resolve_case(x, case_id)
         if iri is None:
             raise IckgError(f"no case study {case_id!r}; try `ickg query search-labels -p text=...`")
-        detail = explore.case_detail(x, iri)
-        rows = explore.case_rows(detail)
+        detail = cases.case_detail(x, iri)
+        rows = cases.case_rows(detail)
         columns = list(rows[0]) if rows else []
         what = {"case study": case_id}
         if fmt == "csv":
-            click.echo(explore.csv_text(columns, rows, x.release_id, what), nl=False)
+            click.echo(serialise.csv_text(columns, rows, x.release_id, what), nl=False)
         elif fmt == "json":
-            click.echo(explore.json_text(columns, rows, x.release_id, what))
+            click.echo(serialise.json_text(columns, rows, x.release_id, what))
         else:
             for r in rows:
                 click.echo("  ".join(f"{k}: {v}" for k, v in r.items() if v))

@@ -1,7 +1,7 @@
 """Keyword search over case studies, findings, mechanisms and concepts, ranked with BM25.
 
 One index holds four kinds of document, each built from named queries through
-:mod:`kg.explore`:
+:mod:`kg.views`:
 
 * **case studies**: name (counted twice), other names, the curator's summary and the labels
   of their classifications;
@@ -28,7 +28,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from kg import explore
+from kg import namespaces
+from kg.views import cases, common
 
 #: Kinds of document, in the order results are grouped.
 KINDS = ("case study", "finding", "mechanism", "concept")
@@ -150,9 +151,9 @@ class SearchIndex:
 
 def build_index(explorer: Any) -> SearchIndex:
     """Build the index from the graph (about 1,500 documents on the shipped graph)."""
-    concepts = explore.concepts(explorer)
-    lab = explore.labels(explorer)
-    scheme_labels = {s.iri: s.label for s in explore.schemes(explorer)}
+    concepts = common.concepts(explorer)
+    lab = common.labels(explorer)
+    scheme_labels = {s.iri: s.label for s in common.schemes(explorer)}
     docs: list[Doc] = []
     texts: list[list[str]] = []
 
@@ -178,26 +179,26 @@ def build_index(explorer: Any) -> SearchIndex:
         return out
 
     mech_processes = {c.iri: [b for b in with_broader(c.broader) if b in concepts]
-                      for c in concepts.values() if c.scheme == explore.MECHANISM_SCHEME}
-    for c in explore.case_table(explorer):
+                      for c in concepts.values() if c.scheme == common.MECHANISM_SCHEME}
+    for c in cases.case_table(explorer):
         tagged = {v for k in ("level", "form", "breadth", "intensity", "country", "population", "need",
                               "process", "mechanism", "domain") for v in c.values(k)}
         add(Doc("case study", c.iri, c.label, c.summary, case=c.iri),
             [c.label, c.label, *c.alt_labels, c.summary, *(lab.get(v, "") for v in sorted(tagged))], tagged)
-    for s in explore.statements(explorer).values():
-        case = next((a for a in s.about if a.startswith(explore.FIXED_PREFIXES["case"])), "")
+    for s in common.statements(explorer).values():
+        case = next((a for a in s.about if a.startswith(namespaces.FIXED_PREFIXES["case"])), "")
         tagged = set(s.domains) | {s.basis, s.direction}
         for a in s.about:
             tagged |= with_broader([a]) if a in concepts else set()
         add(Doc("finding", s.iri, s.summary, s.quotes[0].text if s.quotes else s.summary, case=case),
             [s.summary, *(q.text for q in s.quotes), *s.about_labels, *s.domain_labels, s.source_label], tagged)
     for c in concepts.values():
-        kind = "mechanism" if c.scheme == explore.MECHANISM_SCHEME else "concept"
+        kind = "mechanism" if c.scheme == common.MECHANISM_SCHEME else "concept"
         tagged = {c.iri} | (set(mech_processes.get(c.iri, ())) if kind == "mechanism" else set())
         add(Doc(kind, c.iri, c.label, c.definition or c.scope_note or scheme_labels.get(c.scheme, ""),
                 scheme=c.scheme),
             [c.label, c.label, *c.alt_labels, c.definition, c.scope_note], tagged)
-    expanding = {explore.BASE + "scheme/" + s for s in EXPANDING_SCHEMES}
+    expanding = {namespaces.BASE + "scheme/" + s for s in EXPANDING_SCHEMES}
     phrases = []
     for c in concepts.values():
         if c.scheme not in expanding:
@@ -211,7 +212,7 @@ def build_index(explorer: Any) -> SearchIndex:
 
 def index(explorer: Any) -> SearchIndex:
     """The explorer's search index, built once per explorer (one release)."""
-    return explore._memo(explorer, "search_index", lambda: build_index(explorer))
+    return common.memo(explorer, "search_index", lambda: build_index(explorer))
 
 
 def search(explorer: Any, query: str, kinds: Iterable[str] = KINDS, limit: int = 200) -> Results:

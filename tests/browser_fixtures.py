@@ -14,6 +14,10 @@ asserting that no script from the data ran (:func:`assert_no_script_ran`).
 When ``app.py`` registers a page whose file does not exist yet, the server runs a temporary
 router (written outside the repository) that registers the pages that do exist, with the same
 url paths; a symlink keeps ``app_pages/...`` paths and ``st.page_link`` working.
+
+Screenshots go to ``build/screenshots/`` (ignored by git), so a test run leaves the working tree
+as it found it; ``ICKG_UPDATE_SCREENSHOTS=1`` writes them to ``docs/screenshots/`` instead, to
+refresh the pictures the README shows (:func:`screenshot_path`).
 """
 
 from __future__ import annotations
@@ -177,15 +181,22 @@ def assert_no_script_ran(pg) -> None:
         assert flagged is None, (frame.url[:80], flagged)
 
 
+def screenshot_path(name: str) -> Path:
+    """Where the screenshot ``name`` goes: docs/screenshots/ when ICKG_UPDATE_SCREENSHOTS=1, else build/screenshots/."""
+    folder = ("docs" if os.environ.get("ICKG_UPDATE_SCREENSHOTS") == "1" else "build") + "/screenshots"
+    out = ROOT / folder / f"{name}.png"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return out
+
+
 def screenshot(pg, name: str, max_height: int = 2400) -> Path:
-    """Save the whole main column (up to ``max_height`` pixels) to docs/screenshots/<name>.png."""
+    """Save the whole main column (up to ``max_height`` pixels) to :func:`screenshot_path`."""
     height = pg.evaluate("""() => { const m = document.querySelector('[data-testid="stMain"]');
                                    if (m) { m.scrollTop = 0; } window.scrollTo(0, 0);
                                    return m ? m.scrollHeight : 1000 }""")
     pg.set_viewport_size({"width": 1400, "height": max(1000, min(int(height), max_height))})
     pg.wait_for_timeout(600)
-    out = ROOT / "docs" / "screenshots" / f"{name}.png"
-    out.parent.mkdir(parents=True, exist_ok=True)
+    out = screenshot_path(name)
     pg.screenshot(path=str(out))
     pg.set_viewport_size({"width": 1400, "height": 1000})
     return out

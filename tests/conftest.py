@@ -15,7 +15,7 @@ import pytest
 
 from kg import settings
 
-pytest_plugins = ["browser_fixtures"]
+pytest_plugins = ["browser_fixtures", "designer_fixtures"]
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUIRE = {"sources": "ICKG_REQUIRE_SOURCES", "browser": "ICKG_REQUIRE_BROWSER",
@@ -120,3 +120,28 @@ def fixture_dirs(tmp_path):
     from kg.fixtures import write_fixture
 
     return write_fixture(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def ex(shipped):
+    """An explorer on the shipped graph (the views', citations' and search tests use it)."""
+    from kg import export
+    from kg.service import Explorer
+    from kg.store import EmbeddedStore
+
+    e = Explorer(EmbeddedStore(export.to_ntriples(shipped.built.graph).encode(), shipped.built.release_id,
+                               workers=1), shipped.built.release_id)
+    yield e
+    e.close()
+
+
+@pytest.fixture(scope="module")
+def fx(tmp_path_factory):
+    """An explorer on the fixture evidence (two case studies, one with a hostile label)."""
+    from kg.fixtures import write_fixture
+    from kg.service import open_explorer
+
+    evidence, sources = write_fixture(tmp_path_factory.mktemp("explore-fixture"))
+    e = open_explorer({"evidence_dir": str(evidence), "sources_dir": str(sources)}, workers=1)
+    yield e
+    e.close()

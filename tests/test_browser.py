@@ -1,9 +1,10 @@
 """The explorer in a real browser: each view opens, filters, navigates, downloads, and data stays data.
 
 Drives Debian's Chromium with Playwright against ``streamlit run app.py`` (fixtures in
-``tests/browser_fixtures.py``) and saves a screenshot of each view to ``docs/screenshots/``.
-The shipped evidence is used for the views; the fixture evidence, whose case study carries a
-script-bearing label, is used to prove that no script from the data runs.
+``tests/browser_fixtures.py``) and saves a screenshot of each view to ``build/screenshots/`` (to
+``docs/screenshots/`` with ``ICKG_UPDATE_SCREENSHOTS=1``). The shipped evidence is used for the
+views; the fixture evidence, whose case study carries a script-bearing label, is used to prove
+that no script from the data runs.
 """
 
 from __future__ import annotations

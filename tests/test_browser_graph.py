@@ -22,13 +22,13 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
+from browser_fixtures import screenshot_path
 from kg import viz
 from kg.fixtures import HOSTILE, write_fixture
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
-SCREENSHOT = ROOT / "docs" / "screenshots" / "graph.png"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
 FRAME = 'iframe[src^="data:text/html"]'
@@ -164,8 +164,7 @@ def test_shipped_graph_offline_with_screenshot(browser, shipped_server):
     assert width > 600 and height > 400
     assert "Case study (" in frame.inner_text("#ickg-legend")
     page.wait_for_timeout(1500)  # let the tables below settle before the picture
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT))
+    page.screenshot(path=str(screenshot_path("graph")))
     # Streamlit itself may fetch a Material icon for a page_icon from Google Fonts; the graph's frame
     # must fetch nothing at all
     assert [u for u, f in outside if f.startswith("data:")] == []

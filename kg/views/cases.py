@@ -1,0 +1,375 @@
+"""Data of the case-studies page (``app_pages/cases.py``): the faceted list and the case-study page.
+
+The list: every case study with its facet values, filtered AND across facets and OR within one.
+The page of a case: classification, processes and mechanisms, findings by outcome, enablers and
+barriers, goals and provision, what each source says, every line with its quotes, and key
+messages computed from the findings (never more than they say). Other views build on the case
+index (the comparison, the evidence map's case filters, the SPARQL console's choices).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from kg.namespaces import FIXED_PREFIXES
+from kg.views.common import (DIRECTIONS, ConceptInfo, Facet, QuoteInfo, concepts, label, label_of_direction, local,
+                             memo, quote_info, split_list, statement_quotes, statements, unique_quotes, whole_rows)
+
+#: The case-study facets, in the order the list shows them. Keys are URL parameter names.
+FACETS: tuple[Facet, ...] = (
+    Facet("level", "Level", "Level of aggregation (Curry and Ham): macro, meso, micro."),
+    Facet("form", "Form", "Real (one entity) or virtual (networks, contracts) integration."),
+    Facet("breadth", "Breadth", "Horizontal or vertical integration."),
+    Facet("intensity", "Intensity (Leutz)", "Linkage, coordination, full integration; also where a source gives the case as an example of a level."),
+    Facet("country", "Country", "Country or jurisdiction."),
+    Facet("population", "Target population", "Who the service is for."),
+    Facet("process", "Integrative process", "Systemic, organisational, clinical, informational, financial, normative, functional; also through the mechanisms a case uses."),
+    Facet("mechanism", "Mechanism", "Concrete mechanisms (pooled budget, capitation, case management, ...)."),
+    Facet("domain", "Outcome domain", "Outcome domains of the findings about the case."),
+    Facet("direction", "Direction of findings", "A case matches when at least one finding about it has this direction."),
+    Facet("basis", "Evidence basis", "Study designs of the findings about the case."),
+    Facet("source", "Source", "Documents that describe the case."),
+)
+FACET_KEYS = tuple(f.key for f in FACETS)
+
+#: Classification properties of a case study, in the order the page lists them.
+CLASSIFICATION = (
+    ("level", "Level of aggregation"), ("form", "Form"), ("breadth", "Breadth"),
+    ("intensity", "Intensity (Leutz)"), ("needLevel", "Level of need"), ("country", "Country"),
+    ("targetPopulation", "Target population"), ("evaluationDesign", "Evaluation design"),
+    ("partOf", "Part of"), ("hasExample", "Given as an example of"),
+)
+_IC = FIXED_PREFIXES["ic"]
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """A case study in the faceted list."""
+
+    iri: str
+    id: str
+    label: str
+    kind: str
+    number: int | None
+    summary: str
+    alt_labels: tuple[str, ...]
+    facets: dict[str, frozenset[str]]
+    statements: int
+
+    def values(self, facet: str) -> frozenset[str]:
+        """The IRIs this case has for a facet."""
+        return self.facets.get(facet, frozenset())
+
+
+def case_table(explorer: Any) -> list[CaseRow]:
+    """Every case study with its facet values; HRB-numbered ones first, then by label."""
+    def make() -> list[CaseRow]:
+        facets: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        for r in whole_rows(explorer, "_case_facets"):
+            facets[r["case"]][r["facet"]].add(r["value"])
+        per_case = Counter(a for s in statements(explorer).values() for a in s.about)
+        rows = []
+        for r in whole_rows(explorer, "_case_index"):
+            f = facets.get(r["case"], {})
+            rows.append(CaseRow(iri=r["case"], id=local(r["case"]), label=r["label"], kind=r["kind"] or "",
+                                number=int(r["number"]) if r["number"] else None, summary=r["summary"] or "",
+                                alt_labels=tuple(split_list(r["altLabels"])),
+                                facets={k: frozenset(v) for k, v in f.items()}, statements=per_case[r["case"]]))
+        return sorted(rows, key=lambda c: (c.number is None, c.number or 0, c.label.lower()))
+    return memo(explorer, "case_table", make)
+
+
+def facet_values(explorer: Any, facet: str) -> list[tuple[str, str]]:
+    """Every value a facet can take in the list, as (IRI, label), in a stable order."""
+    def make() -> list[tuple[str, str]]:
+        values = {v for c in case_table(explorer) for v in c.values(facet)}
+        cs = concepts(explorer)
+        return sorted(((v, label(explorer, v)) for v in values),
+                      key=lambda p: (cs[p[0]].sort_key if p[0] in cs else (1, 0, "", p[1].lower())))
+    return memo(explorer, f"facet_values:{facet}", make)
+
+
+def facet_ids(explorer: Any, facet: str) -> dict[str, str]:
+    """URL id (an IRI's last segment) -> IRI for a facet's values."""
+    return {local(v): v for v, _ in facet_values(explorer, facet)}
+
+
+def filter_cases(rows: list[CaseRow], selected: dict[str, Iterable[str]]) -> list[CaseRow]:
+    """Cases matching every facet (AND across facets) on at least one chosen value (OR within)."""
+    chosen = {k: set(v) for k, v in selected.items() if v}
+    return [c for c in rows if all(c.values(k) & v for k, v in chosen.items())]
+
+
+def facet_counts(rows: list[CaseRow], facet: str) -> Counter:
+    """How many of the given cases carry each value of a facet."""
+    return Counter(v for c in rows for v in c.values(facet))
+
+
+def resolve_case(explorer: Any, ref: str | None) -> str | None:
+    """A case-study IRI from an id (``pace``), a prefixed name (``case:pace``) or an IRI; None if unknown."""
+    if not ref:
+        return None
+    ref = ref.strip()
+    known = {c.iri for c in case_table(explorer)}
+    for candidate in (ref, FIXED_PREFIXES["case"] + ref.removeprefix("case:")):
+        if candidate in known:
+            return candidate
+    return None
+
+
+@dataclass
+class Line:
+    """One line of a case-study page: what it says, and the quotes behind it."""
+
+    section: str
+    label: str
+    value: str
+    value_iri: str = ""
+    quotes: list[QuoteInfo] = field(default_factory=list)
+    direction: str = ""
+    direction_label: str = ""
+    basis_label: str = ""
+    rank: int = 99
+    source_label: str = ""
+    locator: str = ""
+    statement: str = ""
+    note: str = ""
+
+    @property
+    def sources(self) -> list[str]:
+        """Labels of the sources behind the line."""
+        return sorted({q.source_label for q in self.quotes})
+
+
+@dataclass
+class ProcessBlock:
+    """An integrative process a case uses, with the mechanisms named under it."""
+
+    process: str
+    label: str
+    definition: str | None
+    mechanisms: list[Line]
+    quotes: list[QuoteInfo]
+
+
+@dataclass
+class DomainBlock:
+    """The findings about a case in one outcome domain."""
+
+    domain: str
+    label: str
+    findings: list[Line]
+
+    @property
+    def directions(self) -> Counter:
+        """Findings by direction id."""
+        return Counter(local(f.direction) for f in self.findings)
+
+
+@dataclass
+class CaseDetail:
+    """Everything the case-study page shows."""
+
+    iri: str
+    id: str
+    label: str
+    kind: str
+    number: int | None
+    summary: str
+    alt_labels: tuple[str, ...]
+    classification: list[Line]
+    processes: list[ProcessBlock]
+    domains: list[DomainBlock]
+    findings: list[Line]
+    enablers: list[Line]
+    barriers: list[Line]
+    goals: list[Line]
+    provision: list[Line]
+    key_messages: list[str]
+    basis_counts: list[tuple[str, int, int]]  # (basis label, rank, findings)
+    direction_counts: dict[str, int]
+
+    def lines(self) -> list[Line]:
+        """Every line of the page, in page order (for the download)."""
+        out = list(self.classification)
+        for p in self.processes:
+            if p.quotes:
+                out.append(Line("Integrative process", p.label, "", p.process, p.quotes))
+            out += p.mechanisms
+        out += self.findings + self.enablers + self.barriers + self.goals + self.provision
+        return out
+
+    def by_source(self) -> list[tuple[str, str, list[Line]]]:
+        """What each source says: (source IRI, label, lines supported by its quotes)."""
+        groups: dict[str, list[Line]] = defaultdict(list)
+        names: dict[str, str] = {}
+        for line in self.lines():
+            for src in {q.source for q in line.quotes}:
+                groups[src].append(line)
+                names[src] = next(q.source_label for q in line.quotes if q.source == src)
+        return sorted(((s, names[s], ls) for s, ls in groups.items()), key=lambda t: (-len(t[2]), t[1]))
+
+
+def _directions_text(counts: Counter) -> str:
+    parts = [f"{counts[d]} {label_of_direction(d).lower()}" for d in DIRECTIONS if counts.get(d)]
+    return ", ".join(parts)
+
+
+def case_detail(explorer: Any, case: str) -> CaseDetail | None:
+    """The case-study page of a case (id, prefixed name or IRI); None when there is no such case."""
+    iri = resolve_case(explorer, case)
+    if iri is None:
+        return None
+    key = f"case:{iri}"
+    cache = explorer._cache
+    if ("views", key) in cache:
+        return cache[("views", key)]
+    row = next(c for c in case_table(explorer) if c.iri == iri)
+    cs = concepts(explorer)
+
+    # classification and processes, from the quoted assertions
+    claims = whole_rows(explorer, "_case_claims", case=iri)
+    by_value: dict[tuple[str, str], list[QuoteInfo]] = defaultdict(list)
+    quote_rows: dict[str, dict] = {}
+    for r in claims:
+        q = quote_info(explorer, r)
+        by_value[(r["property"], r["value"])].append(q)
+        quote_rows.setdefault(r["quote"], {}).setdefault(r["property"], []).append(r["value"])
+    classification = []
+    for prop, title in CLASSIFICATION:
+        values = [(v, qs) for (p, v), qs in by_value.items() if p == _IC + prop]
+        for v, qs in sorted(values, key=lambda t: label(explorer, t[0]).lower()):
+            classification.append(Line("Classification", title, label(explorer, v), v, unique_quotes(qs)))
+
+    # processes with the mechanisms quoted under them (pairs share a quote, as the curated file does)
+    blocks: dict[str, ProcessBlock] = {}
+    for (p, proc), qs in by_value.items():
+        if p != _IC + "usesProcess":
+            continue
+        c = cs.get(proc)
+        block = blocks.setdefault(proc, ProcessBlock(proc, label(explorer, proc), c.definition if c else None, [], []))
+        mech_quotes: dict[str, list[QuoteInfo]] = defaultdict(list)
+        for q in qs:
+            mechs = quote_rows.get(q.iri, {}).get(_IC + "usesMechanism", [])
+            if not mechs:
+                block.quotes.append(q)
+            for m in mechs:
+                mech_quotes[m].append(q)
+        for m, mqs in mech_quotes.items():
+            block.mechanisms.append(Line("Mechanism", block.label, label(explorer, m), m, unique_quotes(mqs)))
+    for (p, mech), qs in by_value.items():  # mechanisms quoted without a process (defensive)
+        if p == _IC + "usesMechanism" and not any(m.value_iri == mech for b in blocks.values() for m in b.mechanisms):
+            procs = [b for b in cs.get(mech, ConceptInfo(mech, "", "", None, None, None, (), ())).broader]
+            target = procs[0] if procs else ""
+            block = blocks.setdefault(target, ProcessBlock(target, label(explorer, target) or "Other", None, [], []))
+            block.mechanisms.append(Line("Mechanism", block.label, label(explorer, mech), mech, unique_quotes(qs)))
+    processes = sorted(blocks.values(), key=lambda b: cs[b.process].sort_key if b.process in cs else (2,))
+    for b in processes:
+        b.mechanisms.sort(key=lambda m: m.value.lower())
+        b.quotes = unique_quotes(b.quotes)
+        for m in b.mechanisms:
+            m.label = b.label
+
+    # findings, grouped by outcome domain
+    stmts = statements(explorer)
+    found: dict[str, Line] = {}
+    squotes = statement_quotes(explorer)
+    rows_by_stmt: dict[str, list[dict]] = defaultdict(list)
+    for r in whole_rows(explorer, "_case_findings", case=iri):
+        rows_by_stmt[r["statement"]].append(r)
+    for s_iri, rs in rows_by_stmt.items():
+        s = stmts.get(s_iri)
+        r0 = rs[0]
+        quotes = list(squotes.get(s_iri, ()))
+        found[s_iri] = Line(
+            "Finding", "; ".join(label(explorer, d) for d in split_list(r0["domains"])), r0["summary"], s_iri, quotes,
+            direction=r0["direction"], direction_label=label(explorer, r0["direction"]),
+            basis_label=label(explorer, r0["basis"]), rank=int(r0["rank"] or 99),
+            source_label=s.source_label if s else label(explorer, r0["source"]), locator=r0["locator"] or "",
+            statement=s_iri, note=("figures: " + r0["figures"]) if r0["figures"] else "")
+    findings = sorted(found.values(), key=lambda f: (f.rank, DIRECTIONS.index(local(f.direction))
+                                                     if local(f.direction) in DIRECTIONS else 9, f.value))
+    domain_map: dict[str, list[Line]] = defaultdict(list)
+    for s_iri, line in found.items():
+        for d in split_list(rows_by_stmt[s_iri][0]["domains"]):
+            domain_map[d].append(line)
+    domains = [DomainBlock(d, label(explorer, d), sorted(ls, key=lambda f: (f.rank, f.value)))
+               for d, ls in domain_map.items()]
+    domains.sort(key=lambda b: (-len(b.findings), b.label))
+
+    # enablers and barriers
+    factors: dict[str, Line] = {}
+    for r in whole_rows(explorer, "_case_factors", case=iri):
+        line = factors.get(r["factor"])
+        if line is None:
+            theme = " / ".join(label(explorer, x) for x in (r["theme"], r["category"]) if x)
+            line = factors[r["factor"]] = Line("Enabler" if r["kind"] == "enabler" else "Barrier",
+                                               theme, r["label"], r["factor"])
+        line.quotes = unique_quotes(line.quotes + [quote_info(explorer, r)])
+    enablers = sorted((f for f in factors.values() if f.section == "Enabler"), key=lambda f: f.value.lower())
+    barriers = sorted((f for f in factors.values() if f.section == "Barrier"), key=lambda f: f.value.lower())
+
+    # goals and provision
+    goals, provision = [], []
+    for r in whole_rows(explorer, "_case_context", case=iri):
+        q = quote_info(explorer, r)
+        if r["role"] == "goal":
+            goals.append(Line("Goal", "; ".join(label(explorer, d) for d in split_list(r["domains"])), q.text, "", [q]))
+        else:
+            provision.append(Line("Service provision", "", q.text, "", [q]))
+
+    # key messages and the evidence basis, from the findings (never invented)
+    dcount = Counter(local(f.direction) for f in findings)
+    bcount = Counter((f.basis_label, f.rank) for f in findings)
+    basis_counts = sorted(((b, r, n) for (b, r), n in bcount.items()), key=lambda t: t[1])
+    messages = []
+    srcs = sorted({f.source_label for f in findings})
+    if findings:
+        messages.append(f"{len(findings)} finding{'s' if len(findings) != 1 else ''} from "
+                        f"{len(srcs)} source{'s' if len(srcs) != 1 else ''}: {_directions_text(dcount)}.")
+        best = basis_counts[0]
+        messages.append(f"Strongest evidence basis: {best[0]} ({best[2]} finding{'s' if best[2] != 1 else ''}).")
+        weak = sum(n for b, r, n in basis_counts if r >= 11)
+        if weak:
+            messages.append(f"{weak} finding{'s rest' if weak != 1 else ' rests'} on expert opinion, "
+                            f"no stated design or uncited claims.")
+        pos = sorted({d.label for d in domains if d.directions.get("positive")})
+        neg = sorted({d.label for d in domains if d.directions.get("negative") or d.directions.get("mixed")
+                      or d.directions.get("no-effect")})
+        if pos:
+            messages.append("Positive findings on: " + ", ".join(pos) + ".")
+        if neg:
+            messages.append("Mixed, null or negative findings on: " + ", ".join(neg) + ".")
+    else:
+        messages.append("The sources report no findings about this case study.")
+    if processes:
+        messages.append("Integrates through " + ", ".join(
+            f"{b.label.lower()} ({len(b.mechanisms)} mechanism{'s' if len(b.mechanisms) != 1 else ''})"
+            if b.mechanisms else b.label.lower() for b in processes) + " processes.")
+
+    detail = CaseDetail(iri=iri, id=row.id, label=row.label, kind=row.kind, number=row.number, summary=row.summary,
+                        alt_labels=row.alt_labels, classification=classification, processes=processes,
+                        domains=domains, findings=findings, enablers=enablers, barriers=barriers, goals=goals,
+                        provision=provision, key_messages=messages, basis_counts=basis_counts,
+                        direction_counts=dict(dcount))
+    cache[("views", key)] = detail
+    return detail
+
+
+CASE_COLUMNS = ("section", "aspect", "value", "value_iri", "direction", "evidence_basis", "source", "locator",
+                "quote", "citation")
+
+
+def case_rows(detail: CaseDetail) -> list[dict[str, str]]:
+    """The case-study page as rows: one per line and supporting quote (the page's download)."""
+    out = []
+    for line in detail.lines():
+        for q in line.quotes or [None]:
+            out.append({"section": line.section, "aspect": line.label, "value": line.value,
+                        "value_iri": line.value_iri, "direction": line.direction_label,
+                        "evidence_basis": line.basis_label, "source": q.source_label if q else line.source_label,
+                        "locator": q.locator if q else line.locator, "quote": q.text if q else "",
+                        "citation": q.citation if q else ""})
+    return out

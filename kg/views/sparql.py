@@ -1,0 +1,133 @@
+"""Data of the SPARQL console (``app_pages/sparql.py``): the gallery, parameter choices, results for the screen.
+
+SELECT results are shown by label with compact IRIs beside; a CONSTRUCT or DESCRIBE result
+becomes a network for :mod:`kg.viz`; a result with text and a number can be charted.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable
+
+from kg import queries
+from kg.views.cases import case_table
+from kg.views.common import compact, label, labels, local, scheme_concepts, schemes, statements
+
+
+def gallery(text: str = "", tags: Iterable[str] = ()) -> list[Any]:
+    """Gallery queries whose title, name, description or tags contain every word of ``text``, with all ``tags``."""
+    words = [w for w in re.split(r"\s+", text.lower().strip()) if w]
+    want = set(tags)
+    out = []
+    for q in queries.gallery():
+        hay = " ".join((q.name, q.title, q.description, " ".join(q.tags))).lower()
+        if all(w in hay for w in words) and want <= set(q.tags):
+            out.append(q)
+    return out
+
+
+#: Parameter name -> where its choices come from: a concept scheme, or a class of things.
+PARAM_CHOICES = {"case": "cases", "mechanism": "scheme:mechanism", "process": "scheme:process",
+                 "domain": "scheme:domain", "level": "scheme:level", "need": "scheme:need",
+                 "scheme": "schemes", "statement": "statements"}
+
+
+def param_choices(explorer: Any, name: str) -> list[tuple[str, str]] | None:
+    """Labelled choices (compact IRI, label) for a gallery parameter, or None for free text."""
+    source = PARAM_CHOICES.get(name)
+    if source is None:
+        return None
+    if source == "cases":
+        items = [(c.iri, c.label) for c in sorted(case_table(explorer), key=lambda c: c.label.lower())]
+    elif source == "schemes":
+        items = [(s.iri, s.label) for s in schemes(explorer)]
+    elif source == "statements":
+        items = [(s.iri, s.summary) for s in sorted(statements(explorer).values(), key=lambda s: s.iri)]
+    else:
+        items = [(c.iri, c.label) for c in sorted(scheme_concepts(explorer, source), key=lambda c: c.label.lower())]
+    return [(compact(i), lab) for i, lab in items]
+
+
+def display_rows(explorer: Any, result: Any) -> tuple[list[str], list[dict[str, str]]]:
+    """A SELECT result for the screen: each IRI shown by its label, its compact IRI in a ``<col> IRI`` column."""
+    cols = list(result.columns)
+    iri_cols = [c for c in cols if any(r[i] is not None and r[i].type == "uri" for r in result.rows
+                                       for i in [cols.index(c)])]
+    out_cols: list[str] = []
+    for c in cols:
+        out_cols.append(c)
+        if c in iri_cols:
+            out_cols.append(f"{c} IRI")
+    rows = []
+    for r in result.rows:
+        d: dict[str, str] = {}
+        for c, v in zip(cols, r):
+            if v is None:
+                d[c] = ""
+                if c in iri_cols:
+                    d[f"{c} IRI"] = ""
+            elif v.type == "uri":
+                d[c] = label(explorer, v.value)
+                d[f"{c} IRI"] = compact(v.value)
+            else:
+                d[c] = v.value
+                if c in iri_cols:
+                    d[f"{c} IRI"] = ""
+        rows.append(d)
+    return out_cols, rows
+
+
+def chartable(result: Any) -> tuple[str, str] | None:
+    """(label column, number column) when a SELECT result has text and a number to chart, else None."""
+    if result.kind != "select" or not result.rows or len(result.rows) > 200:
+        return None
+    numeric = ("integer", "decimal", "double", "float", "int", "long", "nonNegativeInteger")
+
+    def is_number(col: int) -> bool:
+        vals = [r[col] for r in result.rows if r[col] is not None]
+        return bool(vals) and all(v.type == "literal" and (v.datatype or "").rsplit("#", 1)[-1] in numeric
+                                  for v in vals)
+
+    # aggregates come last in a projection; ranks, numbers and offsets are not quantities to chart
+    ordinal = ("rank", "number", "notation", "line", "start", "end")
+    nums = [i for i in reversed(range(len(result.columns))) if is_number(i)
+            and result.columns[i].lower() not in ordinal]
+    texts = [i for i in range(len(result.columns)) if i not in nums and all(
+        r[i] is not None for r in result.rows)]
+    if not nums or not texts:
+        return None
+    # prefer a column whose name says it is a label
+    texts.sort(key=lambda i: (0 if "label" in result.columns[i].lower() else 1))
+    return result.columns[texts[0]], result.columns[nums[0]]
+
+
+def triples_graph(explorer: Any, triples: list[tuple[Any, Any, Any]]) -> Any:
+    """A CONSTRUCT or DESCRIBE result as a network for :mod:`kg.viz`: IRI nodes, labels as attributes.
+
+    Labels come from ``rdfs:label``/``skos:prefLabel`` triples of the result, else from the graph;
+    literal-valued triples other than labels are left out (they are in the triples table).
+    """
+    import networkx as nx
+
+    from kg.analytics import fallback_label, node_kind
+
+    label_props = {"http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#prefLabel"}
+    own: dict[str, str] = {}
+    types: dict[str, str] = {}
+    edges = []
+    for s, p, o in triples:
+        if p.value in label_props and o.type == "literal":
+            own.setdefault(s.value, o.value)
+        elif p.value == "http://www.w3.org/1999/02/22-rdf-syntax-ns#type" and o.type == "uri":
+            types.setdefault(s.value, o.value)
+        elif s.type == "uri" and o.type == "uri":
+            edges.append((s.value, o.value, local(p.value)))
+    names = labels(explorer)
+    graph = nx.Graph(projection="query", release=explorer.release_id)
+    for s, o, rel in sorted(edges):
+        for node in (s, o):
+            if node not in graph:
+                graph.add_node(node, label=own.get(node) or names.get(node) or fallback_label(node),
+                               kind=node_kind(node, types.get(node)))
+        graph.add_edge(s, o, source=s, relation=rel)
+    return graph

@@ -73,7 +73,8 @@ def test_fixture_coverage_from_records(fixture_dirs):
     assert "Effectiveness: Riverside had the lowest use of hospital bed days in the region." in quoted
     assert "There are no data available on cost-effectiveness." in quoted
     assert cov.quoted == len(quoted)
-    assert cov.quoted < cov.sentences
+    assert cov.quoted == cov.sentences == 10, "every sentence of the fixture report is quoted"
+    assert cov.worklist == []
 
 
 def run(*args):

@@ -51,7 +51,7 @@ def _place(doc, src, hls, loc) -> None:
 
 def _read(doc, src, hls, loc) -> None:
     sections = [s for s in doc.sections if doc.section_sentences(s) or s.index == 0]
-    current = reader.section_for(doc, loc)
+    current = reader.section_for(doc, loc, hls)
     want = st.query_params.get("section")
     if want and want.isdigit() and (loc is None or loc.start is None):
         current = next((s for s in sections if s.index == int(want)), current)

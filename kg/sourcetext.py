@@ -16,7 +16,7 @@ the curators' own.
 
 Sentences are split at ``.``, ``!`` or ``?`` followed by whitespace and a capital, a digit or
 an opening quote, except after common abbreviations (``e.g.``, ``i.e.``, ``et al.``, ``Dr.``)
-and at every line end. What this module does not do: read YAML, know about records or decide
+and at every line end; contents lines are not sentences. What this module does not do: read YAML, know about records or decide
 what counts as covered (that is :mod:`kg.coverage`).
 """
 
@@ -195,8 +195,8 @@ def _sentences(raw: str, headings: list[Heading], doc: Document) -> list[Sentenc
             continue
         lead = len(line) - len(line.lstrip())
         s0 = line_start + lead
-        if (s0, s0 + len(stripped)) in heading_spans or not _WORD.search(stripped):
-            continue
+        if (s0, s0 + len(stripped)) in heading_spans or not _WORD.search(stripped) or _TOC.search(stripped):
+            continue  # headings and contents lines are not running text
         section = doc.section_at(s0).index
         begin = 0
         for m in _SENT_END.finditer(stripped):

@@ -306,10 +306,13 @@ def coverage(explorer: Any, src: ReaderSource, doc: Document) -> SourceCoverage:
                                  signals(explorer)))
 
 
-def section_for(doc: Document, loc: Location | None) -> Section:
-    """The section a location falls in (the first section with text when there is none)."""
+def section_for(doc: Document, loc: Location | None, hls: Iterable[Highlight] = ()) -> Section:
+    """The section a location falls in; without one, the first section with a quoted sentence."""
     if loc is not None and loc.start is not None and loc.start < len(doc.raw):
         return doc.section_at(loc.start)
+    for h in hls:
+        if doc.sentences_in(h.start, h.end):
+            return doc.section_at(h.start)
     return next((s for s in doc.sections if doc.section_sentences(s)), doc.sections[0])
 
 

@@ -39,8 +39,8 @@ KIND_LABELS = {"finding": "Finding", "classification": "Case-study classificatio
                "definition": "Concept definition", "concept": "Concept (other quote)", "goal": "Goal",
                "description": "Description", "source": "Bibliographic line"}
 #: Background tints of the kinds; findings take their direction's colour instead.
-KIND_COLOURS = {"classification": "#c6dbef", "mechanism": "#dadaeb", "enabler": "#c7e9c0", "barrier": "#fcbba1",
-                "definition": "#fee391", "concept": "#fff7bc", "goal": "#d9f0d3", "description": "#e0e0e0",
+KIND_COLOURS = {"classification": "#e5d8bd", "mechanism": "#dadaeb", "enabler": "#80cdc1", "barrier": "#dfc27d",
+                "definition": "#fee391", "concept": "#fff7bc", "goal": "#f0f0f0", "description": "#e0e0e0",
                 "source": "#eeeeee", "finding": "#fdd0a2"}
 DIRECTION_COLOURS = {"positive": "#a6dba0", "mixed": "#fdd49e", "no-effect": "#abd9e9", "negative": "#f4a582",
                      "unclear": "#d9d9d9"}

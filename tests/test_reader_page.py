@@ -107,3 +107,40 @@ def test_every_shipped_source_is_readable_with_its_facts(source, monkeypatch):
     assert "<mark class=\"ickg-k-" in html(at)
     cap = "\n".join(str(c.value) for c in at.caption)
     assert "sentences quoted" in cap and "quoted passages" in cap
+
+
+def test_quotes_elsewhere_link_to_the_reader(fixture_env):
+    """A case study's quotes carry a "Read in context" link with the quote's source and offsets."""
+    at = AppTest.from_file(str(ROOT / "app_pages" / "cases.py"), default_timeout=300)
+    at.query_params["case"] = "riverside"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    words = "Riverside had the lowest use of hospital bed days in the region."
+    start = REPORT.index(words)
+    links = [m.value for m in at.markdown if "Read in context" in m.value]
+    assert f"[Read in context](reader?source=fixture-report&start={start}&end={start + len(words)})" in links
+
+
+def test_workbench_shows_problems_and_offers_no_save(fixture_env):
+    """An invalid fact (a finding without an outcome domain) is reported and cannot be saved; data stays text."""
+    evidence, _ = fixture_env
+    words = "Hostile Valley paid a capitation fee to one provider for the whole population."
+    start = REPORT.index(words)
+    at = AppTest.from_file(str(ROOT / "app_pages" / "workbench.py"), default_timeout=300)
+    for k, v in {"source": "fixture-report", "start": str(start), "end": str(start + len(words))}.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    suggestions = "\n".join(m.value for m in at.markdown)
+    assert "Hostile Valley" in suggestions and "<img" not in suggestions
+    at.radio(key="wb_kind").set_value("finding").run()
+    at.text_input(key="wb_f_id").set_value("capitation")
+    at.text_input(key="wb_f_summary").set_value("Paid by capitation.")
+    at.multiselect(key="wb_f_domains").set_value([]).run()
+    before = sorted(p.read_text(encoding="utf-8") for p in evidence.glob("*/*.yaml"))
+    at.button(key="wb_check").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Not valid" in e.value for e in at.error)
+    assert any("domains" in t.value for t in at.text)
+    assert not [b for b in at.button if b.key == "wb_save"]
+    assert sorted(p.read_text(encoding="utf-8") for p in evidence.glob("*/*.yaml")) == before

@@ -123,11 +123,6 @@ elif kind == "finding":
     about = st.multiselect("Also about (case:<id>, mechanism:<id>, <scheme>:<concept>)", view.about_options(corpus),
                            key="wb_f_about")
     figures = st.text_input("Figures as printed, separated by ';' (e.g. -27%; £250,000)", key="wb_f_figures")
-    for name in view.extra_finding_fields():
-        spec = view.extra_finding_fields()[name]
-        value = st.selectbox(spec.label, [""] + list(spec.choices), key=f"wb_f_{name}")
-        if value:
-            fields[name] = value
     fields.update({"id": fid, "summary": summary, "domains": domains, "direction": direction, "basis": basis,
                    "perspective": perspective, "about": about,
                    "figures": [x.strip() for x in figures.split(";") if x.strip()]})
@@ -144,6 +139,11 @@ elif kind == "definition":
     if not concept:
         fields = {"concept": b.text_input("New concept id", key="wb_def_new_id"),
                   "label": b.text_input("New concept label", key="wb_def_new_label")}
+
+for name, spec in view.extra_fields(kind).items():
+    value = st.selectbox(spec.label, [""] + list(spec.choices), key=f"wb_x_{kind}_{name}")
+    if value:
+        fields[name] = value
 
 target = view.make_target(opt, new_id, new_label, case_kind)
 check = st.button("Check", type="primary", icon=":material/fact_check:", key="wb_check")

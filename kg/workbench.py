@@ -208,25 +208,27 @@ def _add_item(data: dict[str, Any], kind: str, target: Target, fields: dict[str,
               quoted: dict[str, Any]) -> tuple[dict[str, Any], tuple]:
     """Put the new item into the record's data; return it and its field path."""
     f = _clean(fields)
+    # fields the model has and this form does not name (added to kg.records later) pass through;
+    # the model decides whether they are valid
     if kind == "classification":
         name = f.pop("field", None)
         if name not in CLASSIFIED_FIELDS:
             raise WorkbenchError(f"choose what the passage classifies: one of {', '.join(CLASSIFIED_FIELDS)}")
-        item = {"value": f.get("value"), **quoted}
+        item = {"value": f.pop("value", None), **f, **quoted}
         data.setdefault(name, []).append(item)
         return item, (name, len(data[name]) - 1)
     if kind == "mechanism":
-        item = {"process": f.get("process"), **({"mechanism": f["mechanism"]} if f.get("mechanism") else {}), **quoted}
+        item = {"process": f.pop("process", None), **f, **quoted}
         data.setdefault("processes", []).append(item)
         return item, ("processes", len(data["processes"]) - 1)
     if kind == "finding":
         keys = ("id", "summary", "about", "domains", "direction", "basis", "perspective", "figures")
-        extra = {k: v for k, v in f.items() if k not in keys}
-        item = {k: f[k] for k in keys if k in f} | extra | quoted
+        item = {k: f[k] for k in keys if k in f} | {k: v for k, v in f.items() if k not in keys} | quoted
         data.setdefault("findings", []).append(item)
         return item, ("findings", len(data["findings"]) - 1)
     if kind in ("enabler", "barrier"):
-        item = {k: f[k] for k in ("label", "category", "theme") if k in f} | quoted
+        item = {k: f[k] for k in ("label", "category", "theme") if k in f} | \
+            {k: v for k, v in f.items() if k not in ("label", "category", "theme")} | quoted
         data.setdefault(kind + "s", []).append(item)
         return item, (kind + "s", len(data[kind + "s"]) - 1)
     if kind == "definition":

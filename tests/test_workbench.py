@@ -298,3 +298,11 @@ def test_end_to_end_add_a_source_curate_three_facts_validate_and_explore(tmp_pat
             "Emergency admissions of people aged 75 and over fell by 12% in two years."]
     finally:
         x.close()
+
+
+def test_fields_the_form_does_not_know_reach_the_model(project):
+    """A field the workbench does not name is passed to the record's model, which decides (never silently dropped)."""
+    d = wb.draft(project, _sel("Each team uses a single assessment process"), "mechanism",
+                 wb.Target("case-studies", "riverside"), {"process": "clinical", "status": "in-use"}, shacl=False)
+    assert not d.ok
+    assert any(p.field == "processes[2].status" and "Extra inputs" in p.message for p in d.errors)

@@ -175,21 +175,37 @@ class FieldSpec:
     choices: tuple[str, ...]
 
 
-_KNOWN_FINDING_FIELDS = {"quote", "source", "section", "cites", "anchor", "id", "summary", "about", "domains",
-                         "direction", "basis", "perspective", "figures", "also"}
+_KNOWN_FIELDS = {"quote", "source", "section", "cites", "anchor", "id", "summary", "about", "domains", "direction",
+                 "basis", "perspective", "figures", "also", "process", "mechanism", "label", "category", "theme",
+                 "value"}
 
 
-def extra_finding_fields() -> dict[str, FieldSpec]:
-    """Further fields of the finding model whose values are a closed list (such as a claim kind)."""
-    out = {}
-    for name, info in Finding.model_fields.items():
-        if name in _KNOWN_FINDING_FIELDS:
+def extra_fields(kind: str) -> dict[str, FieldSpec]:
+    """Further fields of a fact's model whose values are a closed list (a finding's claim kind, say).
+
+    The workbench asks for these by the model's own description, so a field added to
+    :mod:`kg.records` reaches the form without a change here.
+    """
+    from kg.records import Classified, Factor, ProcessUse
+
+    model = {"finding": Finding, "mechanism": ProcessUse, "enabler": Factor, "barrier": Factor,
+             "classification": Classified}.get(kind)
+    out: dict[str, FieldSpec] = {}
+    if model is None:
+        return out
+    for name, info in model.model_fields.items():
+        if name in _KNOWN_FIELDS:
             continue
         args = [a for a in typing.get_args(info.annotation) if a is not type(None)] or [info.annotation]
         literal = next((a for a in args if typing.get_origin(a) is typing.Literal), None)
         if literal is not None:
             out[name] = FieldSpec(info.description or name.replace("_", " ").capitalize(), typing.get_args(literal))
     return out
+
+
+def extra_finding_fields() -> dict[str, FieldSpec]:
+    """:func:`extra_fields` of findings."""
+    return extra_fields("finding")
 
 
 @dataclass

@@ -8,8 +8,11 @@ sentence covers it, a quote of three words inside it does not. Headings are not 
 The worklist names unquoted sentences that look like evidence: they hold a figure (a
 percentage, an amount of money, a decimal, a number with a unit), an outcome word (a label or
 alternative label of an outcome domain, or a word of change such as *reduced*), or the name of
-a curated case study. Each carries the reasons it was listed; curators decide whether it says
-anything the graph should hold. It is a list of places to read, never a claim about the text.
+a curated case study, and at least four words, and are not quoted at another place of the
+text (the HRB review repeats its case studies in its executive summary). Each carries the reasons it was listed, and the
+list runs strongest first (a figure, then a name, then outcome words; ties in text order);
+curators decide whether it says anything the graph should hold. It is a list of places to
+read, never a claim about the text.
 
 Spans come from stored anchors, either from the records (:func:`spans_from_corpus`, used by
 ``ickg coverage``) or from the built graph (``kg.views.reader``, used by the app); both name
@@ -25,12 +28,14 @@ from typing import Any, Iterable
 from kg.sourcetext import Document, Section, Sentence
 
 COVERED_SHARE = 0.5
+#: Shorter sentences ("Effectiveness:") are labels, not claims, and stay off the worklist.
+MIN_WORDS = 4
 
 #: Words of change that mark an outcome claim, besides the outcome domains' own labels.
 CHANGE_WORDS = ("reduced", "reduction", "reductions", "reduce", "reduces", "increased", "increase", "increases",
                 "improved", "improvement", "improvements", "improve", "decreased", "decrease", "fewer", "lower",
                 "higher", "savings", "saved", "significant", "significantly", "effective", "effectiveness",
-                "outcomes", "evidence")
+                "outcomes")
 
 _FIGURE = re.compile(
     r"\d+(?:[.,]\d+)?\s?(?:%|per ?cent\b)"
@@ -107,6 +112,12 @@ class Candidate:
     section: Section
     reasons: tuple[str, ...]
 
+    @property
+    def strength(self) -> int:
+        """How strongly it looks like evidence: a figure 3, a programme's name 2, outcome words 1."""
+        weights = {"figure": 3, "programme": 2, "outcome": 1}
+        return sum(weights.get(r.split(" ", 1)[0].rstrip(":"), 0) for r in self.reasons)
+
 
 @dataclass
 class SourceCoverage:
@@ -167,6 +178,9 @@ def measure(doc: Document, source: str, spans: Iterable[tuple[int, int]], signal
     # sentences are in text order; walk the merged spans alongside
     per_section: dict[int, list[int]] = {s.index: [0, 0] for s in doc.sections}
     worklist: list[Candidate] = []
+    # the HRB review repeats its case studies in the executive summary: a sentence whose words
+    # are quoted at another place of the text is not work left to do
+    quoted_text = "\n".join(" ".join(doc.raw[s:e].split()) for s, e in merged)
     for sent in doc.sentences:
         counts = per_section[sent.section]
         counts[0] += 1
@@ -175,10 +189,11 @@ def measure(doc: Document, source: str, spans: Iterable[tuple[int, int]], signal
             counts[1] += 1
         elif signals is not None:
             text = sent.text(doc.raw)
-            reasons = signals.reasons(text)
+            reasons = signals.reasons(text) if len(text.split()) >= MIN_WORDS and text not in quoted_text else []
             if reasons:
                 worklist.append(Candidate(sent.start, sent.end, text, doc.sections[sent.section], tuple(reasons)))
     sections = [SectionCoverage(s, *per_section[s.index]) for s in doc.sections]
+    worklist.sort(key=lambda c: (-c.strength, c.start))
     return SourceCoverage(source, sections, len(set(spans)), worklist)
 
 

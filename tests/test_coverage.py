@@ -105,3 +105,13 @@ def test_coverage_command_errors(fixture_dirs, tmp_path):
     assert r.exit_code == 2 and "unknown source 'nope'" in r.output
     r = run("-s", f"evidence_dir={evidence}", "-s", f"sources_dir={tmp_path / 'none'}", "coverage")
     assert r.exit_code == 2 and "ICKG_SOURCES" in r.output
+
+
+def test_a_sentence_quoted_at_another_place_is_not_work_left():
+    """Text repeated in a summary and quoted in the body stays off the worklist (but counts as unquoted there)."""
+    text = "Summary\n\nBed days fell by 27% in Torbay.\n\nBody\n\nBed days fell by 27% in Torbay.\n"
+    doc = Document(text)
+    body = text.rindex("Bed days")
+    cov = measure(doc, "t", [(body, body + len("Bed days fell by 27% in Torbay."))], Signals(("bed days",), ()))
+    assert cov.worklist == []
+    assert (cov.quoted, cov.sentences) == (1, 2)

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
-from browser_fixtures import assert_no_script_ran, open_view
+from browser_fixtures import assert_no_script_ran, open_view, wait_ready
 
 from kg.fixtures import REPORT
 from kg.records import load_evidence
@@ -57,4 +57,20 @@ def test_reader_keeps_a_hostile_label_as_text(page, fixture_server):
     assert page.locator("mark.ickg-selected").first.is_visible()
     assert "</script><img src=x onerror=alert(1)>" in page.inner_text("body")
     assert page.locator("img[src=x]").count() == 0
+    assert_no_script_ran(page)
+
+
+def test_a_click_on_a_highlight_opens_its_facts(page, fixture_server):
+    """Clicking a highlighted passage opens the reader at it, with the fact and a link to its page."""
+    open_view(page, f"{fixture_server.base}/reader?source=fixture-report")
+    words = "Riverside had the lowest use of hospital bed days in the region."
+    page.locator("mark a", has_text=words).first.click()
+    start = REPORT.index(words)
+    page.wait_for_url(re.compile(rf"start={start}&end={start + len(words)}"), timeout=60_000)
+    wait_ready(page)
+    assert page.locator("mark.ickg-selected").first.is_visible()
+    body = page.inner_text("body")
+    assert "Selected passage" in body and "Lowest bed-day use in the region." in body
+    page.get_by_role("link", name="Open its page").first.click()
+    page.wait_for_url(re.compile(r"/cases\?case=riverside"), timeout=60_000)
     assert_no_script_ran(page)

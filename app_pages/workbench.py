@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.common import link, md, reload_explorer
+from app_pages.common import frame, link, md, reload_explorer
 from kg import workbench as wb
 from kg.records import CLASSIFIED_FIELDS
 from kg.views import workbench as view
 
+frame()  # the data release in the sidebar; the workbench itself reads the files, not the graph
 st.title("Curation workbench")
 st.caption("Select words in the source reader, say what they support, check, save. Every field is yours to "
            "confirm; suggestions only propose. Nothing that fails `ickg validate` is written.")
@@ -73,6 +74,9 @@ with st.expander("Suggestions for this passage", expanded=True, icon=":material/
                          ("Direction (of similar findings)", sugg.directions), ("Mechanism", sugg.mechanisms)):
         if items:
             st.markdown(f"**{title}**: " + "; ".join(f"{md(s.label)} ({md(s.why)})" for s in items[:4]))
+    if not (sugg.cases or sugg.domains or sugg.directions or sugg.mechanisms or sugg.similar):
+        st.caption("No suggestions: the passage names no case study, outcome domain or mechanism, and no "
+                   "curated finding is like it.")
     if sugg.similar:
         st.markdown("**Similar curated findings**")
         for s in sugg.similar[:4]:

@@ -136,8 +136,12 @@ def show() -> None:
     if loc is not None and loc.end is not None and loc.end > len(doc.raw):
         st.warning("The place in the link is beyond the end of this text; showing its beginning.")
         loc = None
-    hls = reader.highlights(ex, src.id)
-    cov = reader.coverage(ex, src, doc)
+    hls, misplaced = reader.placed(doc, reader.highlights(ex, src.id))
+    if misplaced:
+        st.warning(f"{len(misplaced)} quotes of the graph are not at their stored offsets in this copy of "
+                   f"{md(src.file)}: the text differs from the one the graph was built from, and they are not "
+                   "shown. Run `ickg validate` to see which.")
+    cov = reader.coverage(ex, src, doc, hls)
     st.caption(f"{len(hls)} quoted passages · {cov.quoted}/{cov.sentences} sentences quoted "
                f"({percent(cov.share)}) · {len(cov.worklist)} on the worklist · {md(src.file)}")
     t_read, t_cov, t_work = st.tabs(["Read", "Coverage by section", f"Worklist ({len(cov.worklist)})"])

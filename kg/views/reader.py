@@ -284,6 +284,19 @@ def highlights(explorer: Any, source_id: str) -> list[Highlight]:
     return _memo(explorer, f"highlights:{source_id}", make)
 
 
+def placed(doc: Document, hls: Iterable[Highlight]) -> tuple[list[Highlight], list[Highlight]]:
+    """Split highlights into those whose stored offsets hold their quote in this text, and the rest.
+
+    A copy of a source that differs from the one the anchors were computed on (an edited or
+    re-extracted file) would put highlights on the wrong words; those are set aside, never drawn.
+    """
+    good, bad = [], []
+    for h in hls:
+        ok = 0 <= h.start < h.end <= len(doc.raw) and doc.raw[h.start:h.end].split() == h.text.split()
+        (good if ok else bad).append(h)
+    return good, bad
+
+
 def at(hls: Iterable[Highlight], start: int, end: int) -> list[Highlight]:
     """Highlights overlapping the span ``[start, end)``, the exact match first."""
     found = [h for h in hls if h.start < end and h.end > start]
@@ -299,11 +312,11 @@ def signals(explorer: Any) -> Signals:
     return _memo(explorer, "signals", make)
 
 
-def coverage(explorer: Any, src: ReaderSource, doc: Document) -> SourceCoverage:
-    """Coverage of a source by the graph's quotes, per section, with the worklist."""
-    return _memo(explorer, f"coverage:{src.id}:{src.path}",
-                 lambda: measure(doc, src.id, [(h.start, h.end) for h in highlights(explorer, src.id)],
-                                 signals(explorer)))
+def coverage(explorer: Any, src: ReaderSource, doc: Document, hls: list[Highlight] | None = None) -> SourceCoverage:
+    """Coverage of a source by the graph's quotes (or the given ones), per section, with the worklist."""
+    shown = highlights(explorer, src.id) if hls is None else hls
+    return _memo(explorer, f"coverage:{src.id}:{src.path}:{len(shown)}",
+                 lambda: measure(doc, src.id, [(h.start, h.end) for h in shown], signals(explorer)))
 
 
 def section_for(doc: Document, loc: Location | None, hls: Iterable[Highlight] = ()) -> Section:

@@ -117,3 +117,14 @@ def test_an_unquoted_selection_is_outlined(fx):
     s = raw.index("Another")
     out = reader.section_html(doc, doc.section_at(s), [], "src", selected=(s, s + 7))
     assert '<mark class="ickg-selected" id="ickg-selected"' in out and ">Another</mark>" in out
+
+
+def test_highlights_off_their_words_are_set_aside(fx):
+    """In a copy of the text that differs from the anchored one, misplaced quotes are never drawn."""
+    x, _, _ = fx
+    hls = reader.highlights(x, "fixture-report")
+    good, bad = reader.placed(Document(REPORT), hls)
+    assert bad == [] and len(good) == len(hls)
+    shifted = Document("An extra first line.\n" + REPORT)
+    good, bad = reader.placed(shifted, hls)
+    assert good == [] and len(bad) == len(hls)

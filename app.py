@@ -16,6 +16,10 @@ pages = {
         st.Page("app_pages/sparql.py", title="SPARQL", icon=":material/terminal:", url_path="sparql"),
         st.Page("app_pages/ontology.py", title="Ontology", icon=":material/account_tree:", url_path="ontology"),
     ],
+    "Sources": [
+        st.Page("app_pages/reader.py", title="Source reader", icon=":material/menu_book:", url_path="reader"),
+        st.Page("app_pages/workbench.py", title="Curation workbench", icon=":material/edit_note:", url_path="workbench"),
+    ],
     "Design": [
         st.Page("app_pages/designer.py", title="Design assistant", icon=":material/design_services:", url_path="designer"),
     ],

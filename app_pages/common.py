@@ -25,6 +25,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from kg import cite, search, serialise, settings
+from kg.views.reader import read_in_context
 from kg.errors import IckgError
 from kg.views import cases, common, evidence_map
 
@@ -32,7 +33,8 @@ from kg.views import cases, common, evidence_map
 PAGES = {"overview": "app_pages/overview.py", "cases": "app_pages/cases.py",
          "evidence-map": "app_pages/evidence_map.py", "compare": "app_pages/compare.py",
          "graph": "app_pages/graph.py", "sparql": "app_pages/sparql.py", "ontology": "app_pages/ontology.py",
-         "designer": "app_pages/designer.py"}
+         "designer": "app_pages/designer.py", "reader": "app_pages/reader.py",
+         "workbench": "app_pages/workbench.py"}
 
 #: Colours of the directions of findings (colour-blind-safe diverging palette, grey for unclear).
 DIRECTION_COLOURS = {"positive": "#1a9850", "mixed": "#fdae61", "no-effect": "#4575b4",
@@ -73,6 +75,11 @@ def warm(ex) -> None:
     evidence_map.placements(ex)
     common.concepts(ex)
     search.index(ex)
+
+
+def reload_explorer() -> None:
+    """Drop the cached explorers, so the next page load builds the graph from the files again."""
+    _explorer.clear()
 
 
 def get_explorer():
@@ -319,6 +326,9 @@ def quote_block(quotes: Iterable[Any], container: Any = st) -> None:
         container.caption(" · ".join(b for b in bits if b))
         if q.citation:
             container.caption(md(q.citation))
+        in_context = read_in_context(q)
+        if in_context:
+            link("reader", "Read in context", in_context, icon=":material/menu_book:", container=container)
 
 
 def quote_button(quotes: list[Any], key: str, container: Any = st, label: str | None = None) -> None:

@@ -504,6 +504,101 @@ def design(ctx: click.Context, need, population, processes, domains, level, inte
         x.close()
 
 
+# -- reading the sources: coverage and new sources ---------------------------------------------
+
+@cli.command()
+@click.argument("source_ids", nargs=-1, metavar="[SOURCE]...")
+@click.option("--worklist", "worklist", default=0, show_default=True, type=int,
+              help="Also list up to N unquoted passages per source with figures, outcome words or programme names.")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.pass_context
+def coverage(ctx: click.Context, source_ids: tuple[str, ...], worklist: int, as_json: bool) -> None:
+    """How much of each source the facts quote: per source and section, and a worklist of what they do not.
+
+    A sentence counts as quoted when quotes span at least half of its characters.
+    """
+    from kg import coverage as cov
+    from kg.sourcetext import Document
+
+    corpus, problems = _load(ctx)
+    if any(p.severity == "error" for p in problems):
+        _print_problems(problems)
+        ctx.exit(EXIT_INVALID)
+    sources_dir = settings.get_path("sources_dir", _settings_from(ctx))
+    if not sources_dir.is_dir():
+        raise IckgError(f"sources folder {sources_dir} not found: put the source texts there or set ICKG_SOURCES")
+    known = corpus.records["sources"]
+    unknown = [s for s in source_ids if s not in known]
+    if unknown:
+        raise IckgError(f"unknown source {unknown[0]!r}; one of: {', '.join(sorted(known))}")
+    spans = cov.spans_from_corpus(corpus)
+    signals = cov.signals_from_corpus(corpus)
+    out = []
+    for sid in source_ids or sorted(known):
+        path = sources_dir / known[sid].model.file
+        try:
+            doc = Document.from_file(path.resolve())
+        except (OSError, UnicodeDecodeError) as exc:
+            raise IckgError(f"cannot read the text of {sid}: {exc}") from None
+        out.append(cov.measure(doc, sid, spans.get(sid, []), signals))
+    if as_json:
+        data = [{"source": c.source, "quotes": c.quotes, "sentences": c.sentences, "quoted": c.quoted,
+                 "share": round(c.share, 3), "sections": cov.report_rows(c),
+                 "worklist": [{"start": w.start, "end": w.end, "section": w.section.locator, "text": w.text,
+                               "reasons": list(w.reasons)} for w in c.worklist[:worklist]]} for c in out]
+        click.echo(json.dumps(data, indent=1, ensure_ascii=False))
+        return
+    for c in out:
+        click.echo(f"{c.source}: {c.quoted}/{c.sentences} sentences quoted ({cov.percent(c.share)}), "
+                   f"{c.quotes} quotes, {len(c.worklist)} unquoted passages on the worklist")
+        for s in c.sections:
+            if s.sentences:
+                click.echo(f"  {cov.percent(s.share):>5} {s.quoted:>4}/{s.sentences:<4} {s.section.locator or s.section.title}")
+        for w in c.worklist[:worklist]:
+            click.echo(f"  TODO {w.start}-{w.end} [{'; '.join(w.reasons)}] {w.text[:160]}")
+    if len(out) > 1:
+        total = sum(c.sentences for c in out)
+        quoted = sum(c.quoted for c in out)
+        click.echo(f"all sources: {quoted}/{total} sentences quoted ({cov.percent(quoted / total if total else None)})")
+
+
+@cli.group()
+def source() -> None:
+    """Register source documents."""
+
+
+@source.command("add")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--id", "source_id", required=True, help="The new source's id (lower case, digits, hyphens).")
+@click.option("--title", required=True, help="The document's title as it gives it.")
+@click.option("--type", "type_", default="document", show_default=True,
+              type=click.Choice(["report", "article", "web-page", "book", "chapter", "document", "dataset"]))
+@click.option("--support", default="traceable", show_default=True, type=click.Choice(["traceable", "non-traceable"]),
+              help="traceable: its claims cite references; non-traceable: they cite nothing.")
+@click.option("--creator", "creators", multiple=True, help="An author, as printed (repeatable, in order).")
+@click.option("--date", help="Date of publication, as precise as the text gives it.")
+@click.option("--publisher")
+@click.option("--journal")
+@click.option("--doi", help="DOI without the resolver, e.g. 10.1234/abc.")
+@click.option("--licence")
+@click.option("--note", help="A curator's note, e.g. on what the text lacks.")
+@click.pass_context
+def source_add(ctx: click.Context, file: Path, source_id: str, title: str, type_: str, support: str,
+               creators: tuple[str, ...], date: str | None, publisher: str | None, journal: str | None,
+               doi: str | None, licence: str | None, note: str | None) -> None:
+    """Add a source: its text (plain text or PDF) normalised into ICKG_SOURCES, its record into evidence/sources."""
+    from kg.sources_add import add_source
+
+    overrides = _settings_from(ctx)
+    fields = {"title": title, "type": type_, "support": support, "creators": list(creators), "date": date,
+              "publisher": publisher, "journal": journal, "doi": doi, "licence": licence, "note": note}
+    added = add_source(file, source_id, fields, settings.get_path("evidence_dir", overrides),
+                       settings.get_path("sources_dir", overrides))
+    click.echo(f"wrote {added.text_path} ({added.characters:,} characters)")
+    click.echo(f"wrote {relpath(added.record_path)}")
+    click.echo("next: curate facts from it in the app's Workbench, or by hand and `ickg anchor`")
+
+
 def main() -> None:
     """Entry point of the console script."""
     try:

@@ -540,6 +540,12 @@ def check_references(corpus: Corpus) -> list[Problem]:
                     add(rec, loc + ("direction",), f"a {f.claim} claim carries no direction",
                         "only measured-outcome and judgement claims report an effect; "
                         "remove `direction` or change `claim`")
+                quoted = " ".join(" ".join(q.quote.split()) for q in [f, *f.also])
+                for j, fig in enumerate(f.figures):
+                    if " ".join(fig.printed.split()) not in quoted:
+                        add(rec, loc + ("figures", j, "printed"),
+                            f"{fig.printed!r} is not in the finding's quotes",
+                            "copy the number exactly as printed; value, unit and measure are yours")
                 for j, target in enumerate(f.qualifies):
                     problem = resolve_finding_ref(corpus, rec, target)[1]
                     if problem:

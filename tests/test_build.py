@@ -163,18 +163,19 @@ def test_figures_become_nodes(fixture_dirs):
 
     evidence, _ = fixture_dirs
     _edit(evidence / "case-studies" / "riverside.yaml", lambda d: d["findings"][0].update(
-        figures=[{"printed": "27%", "value": 27.5, "unit": "percent", "measure": "fewer bed days"},
+        quote="Riverside Care Trust joined health and social care teams for older people in one town.",
+        figures=[{"printed": "one", "value": 1.0, "unit": "towns", "measure": "towns served"},
                  {"printed": "one town"}]))
     g = _built(evidence)
     stmt = STATEMENT["riverside.bed-days"]
     figs = {str(g.value(f, IC.printedValue)): f for f in g.objects(stmt, IC.hasFigure)}
-    assert set(figs) == {"27%", "one town"}
-    value = g.value(figs["27%"], IC.value)
-    assert value.datatype == XSD.decimal and value.toPython() == Decimal("27.5")
-    assert str(g.value(figs["27%"], IC.unit)) == "percent"
-    assert str(g.value(figs["27%"], IC.measure)) == "fewer bed days"
+    assert set(figs) == {"one", "one town"}
+    value = g.value(figs["one"], IC.value)
+    assert value.datatype == XSD.decimal and value.toPython() == Decimal("1.0")
+    assert str(g.value(figs["one"], IC.unit)) == "towns"
+    assert str(g.value(figs["one"], IC.measure)) == "towns served"
     assert g.value(figs["one town"], IC.value) is None
-    assert {str(o) for o in g.objects(stmt, IC.figure)} == {"27%", "one town"}
+    assert {str(o) for o in g.objects(stmt, IC.figure)} == {"one", "one town"}
 
 
 def test_mechanism_use_status(fixture_dirs):

@@ -230,9 +230,19 @@ def test_figures_are_objects_with_a_printed_form(fixture_dirs):
     """A figure is {printed, value, unit, measure}; a bare value without `printed` is an error."""
     evidence, _ = fixture_dirs
     _edit(evidence.joinpath(*RIVERSIDE), lambda d: d["findings"][0].update(
-        figures=[{"printed": "27%", "value": 27, "unit": "percent", "measure": "fewer bed days"}, {"value": 3}]))
+        figures=[{"printed": "lowest", "measure": "rank in the region"}, {"value": 3}]))
     (msg,) = _messages(evidence)
     assert "findings[0].figures[1].printed: Field required" in msg
+
+
+def test_printed_figure_must_be_in_the_quotes(fixture_dirs):
+    """A figure is copied as printed: 'one town' is in the quote, '27%' is not."""
+    evidence, _ = fixture_dirs
+    _edit(evidence.joinpath(*RIVERSIDE), lambda d: d["findings"][0].update(
+        quote="Riverside Care Trust joined health and social care teams for older people in one town.",
+        figures=[{"printed": "one", "value": 1, "unit": "towns"}, {"printed": "27%", "value": 27}]))
+    (msg,) = _messages(evidence)
+    assert "findings[0].figures[1].printed: '27%' is not in the finding's quotes" in msg
 
 
 def test_mechanism_status_is_from_the_scheme(fixture_dirs):

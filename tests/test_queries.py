@@ -382,6 +382,10 @@ def test_case_studies_by_country(run):
     assert rows[0]["label"] == "United States"
     england = next(r for r in rows if r["label"] == "England")
     assert "Torbay Care Trust" in england["names"]
+    # England and Scotland are within the United Kingdom: Torbay (England) and the managed
+    # clinical networks (Scotland) count for it
+    uk = next(r for r in rows if r["label"] == "United Kingdom")
+    assert "Torbay Care Trust" in uk["names"] and int(uk["caseStudies"]) > int(england["caseStudies"])
 
 
 def test_search_labels(run):

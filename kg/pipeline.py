@@ -42,6 +42,9 @@ def run(overrides: dict[str, str] | None = None, shacl: bool = True,
     """Load, build and (optionally) SHACL-validate; never return a graph that has errors."""
     evidence = evidence_dir or settings.get_path("evidence_dir", overrides)
     ontology = settings.get_path("ontology_dir", overrides)
+    early = preflight(evidence, overrides) if evidence.is_dir() else []
+    if early:
+        return Outcome(Corpus(), early)  # nothing is parsed: no partial corpus
     corpus, problems = load_evidence(evidence)
     outcome = Outcome(corpus, problems)
     if any(p.severity == "error" for p in problems):
@@ -53,3 +56,27 @@ def run(overrides: dict[str, str] | None = None, shacl: bool = True,
             return outcome
     outcome.built = built
     return outcome
+
+
+def verify_quotes(outcome: Outcome, overrides: dict[str, str] | None = None):
+    """Check every quote when the source texts are available; None when they are not.
+
+    ``ickg build`` refuses to write anything when the report has an error.
+    """
+    from kg.checks import check_quotes
+
+    sources = settings.get_path("sources_dir", overrides)
+    if not sources.is_dir():
+        return None
+    return check_quotes(outcome.corpus, sources)
+
+
+def preflight(evidence_dir: Path, overrides: dict[str, str] | None = None) -> list[Problem]:
+    """Problems with the evidence files that must stop loading before any file is parsed.
+
+    Symbolic links that lead out of the evidence folder, files over ``yaml_max_bytes``, and
+    files that are not UTF-8 (with the line of the first bad byte).
+    """
+    from kg import yamlio
+
+    return yamlio.scan_tree(evidence_dir, settings.get_int("yaml_max_bytes", overrides))

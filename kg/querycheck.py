@@ -12,7 +12,9 @@ The steps, each on the result of the one before:
 3. **One flat scan** (a hand-written tokenizer, linear time, no regular expression) skips
    strings, IRIs and comments, removes the comments and measures the nesting depth of
    ``{ ( [``. A query deeper than :data:`kg.protocol.MAX_DEPTH` is refused before any recursive
-   parser sees it.
+   parser sees it, and so is the keyword ``SERVICE`` as a token of its own (an early, cheaper
+   refusal of what step 4 refuses anyway; rdflib's parser recurses without end on a SERVICE
+   nested in a SERVICE).
 4. **The grammar.** rdflib's SPARQL 1.1 parser parses the text and translates it to the
    algebra. An update (``INSERT``, ``LOAD``, ``CLEAR``...) parses only as an update and is
    refused; a ``SERVICE`` anywhere in the parse tree or the algebra is refused; the form
@@ -35,6 +37,8 @@ from kg.protocol import BASE_IRI, MAX_DEPTH, QueryError
 _HEX = frozenset("0123456789abcdefABCDEF")
 _IRI_STOP = frozenset('<>"{}|^`\\') | frozenset(chr(i) for i in range(0x21))
 _OPEN, _CLOSE = frozenset("{(["), frozenset("})]")
+_NAME_BEFORE = frozenset("?$:_-.") | frozenset("0123456789")
+SERVICE_REFUSED = "SERVICE is not allowed: queries here are read-only and never call other endpoints"
 
 
 @dataclass
@@ -83,14 +87,14 @@ def _has_escape(text: str) -> bool:
     return False
 
 
-def normalise(text: str, max_depth: int = MAX_DEPTH) -> str:
+def normalise(text: str, max_depth: int = MAX_DEPTH, refuse_service: bool = True) -> str:
     """Escapes replaced, line ends unified, comments removed; depth checked (steps 1 to 3)."""
     if "\x00" in text:
         raise QueryError("malformed query: it holds a NUL character")
     text = expand_escapes(text).replace("\r\n", "\n").replace("\r", "\n")
     out: list[str] = []
     i, n, depth, start = 0, len(text), 0, 0
-    line = 1
+    service = False
     while i < n:
         c = text[i]
         if c == "#":
@@ -108,6 +112,14 @@ def normalise(text: str, max_depth: int = MAX_DEPTH) -> str:
                 j += 1
             i = j + 1 if j < n and text[j] == ">" else i + 1  # an IRI, or the less-than operator
             continue
+        if c.isalpha() and (i == 0 or text[i - 1] not in _NAME_BEFORE):
+            j = i + 1
+            while j < n and (text[j].isalnum() or text[j] in "_-.:"):
+                j += 1
+            if j - i == 7 and text[i:j].upper() == "SERVICE":
+                service = True
+            i = j
+            continue
         if c in _OPEN:
             depth += 1
             if depth > max_depth:
@@ -118,6 +130,8 @@ def normalise(text: str, max_depth: int = MAX_DEPTH) -> str:
             depth -= 1
         i += 1
     out.append(text[start:])
+    if service and refuse_service:  # the keyword as a token of its own (not a prefix, a local name or a variable)
+        raise QueryError(SERVICE_REFUSED)
     return "".join(out)
 
 
@@ -177,13 +191,19 @@ def check(text: str, prefixes: dict[str, str], max_depth: int = MAX_DEPTH, isola
     Raises:
         QueryError: malformed (with line and column), too deeply nested, an update, or SERVICE.
     """
+    return parse_check(normalise(text, max_depth), prefixes, isolated)
+
+
+def parse_check(clean: str, prefixes: dict[str, str], isolated: bool = False) -> Checked:
+    """Step 4 alone, on normalised text: the grammar, the update refusal, SERVICE in the algebra."""
     from pyparsing import ParseBaseException
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
-    clean = normalise(text, max_depth)
     try:
         parsed = parseQuery(clean)
+    except RecursionError:  # fail closed: what cannot be parsed does not run
+        raise QueryError("the query could not be checked: the parser ran out of stack; simplify it") from None
     except ParseBaseException as exc:
         try:
             update = parseUpdate(clean)
@@ -195,14 +215,14 @@ def check(text: str, prefixes: dict[str, str], max_depth: int = MAX_DEPTH, isola
         raise QueryError("only read-only queries are allowed (SELECT, ASK, CONSTRUCT, DESCRIBE); found "
                          f"{', '.join(dict.fromkeys(ops)) or 'a SPARQL Update'}") from None
     if "ServiceGraphPattern" in _walk_names(parsed):
-        raise QueryError("SERVICE is not allowed: queries here are read-only and never call other endpoints")
+        raise QueryError(SERVICE_REFUSED)
     try:
         algebra = translateQuery(parsed, base=BASE_IRI, initNs=dict(prefixes))
     except Exception as exc:  # an undeclared prefix and the like
         raise QueryError(f"malformed query: {exc}") from None
     names = _walk_names(algebra.algebra)
     if "ServiceGraphPattern" in names:  # pragma: no cover - caught in the parse tree
-        raise QueryError("SERVICE is not allowed: queries here are read-only and never call other endpoints")
+        raise QueryError(SERVICE_REFUSED)
     kind = _KINDS.get(parsed[1].name)
     if kind is None:  # pragma: no cover - the grammar has no other form
         raise QueryError("malformed query: no SELECT, ASK, CONSTRUCT or DESCRIBE")

@@ -86,10 +86,10 @@ def settings_cmd(ctx: click.Context, as_json: bool) -> None:
 
 
 def _load(ctx: click.Context):
-    from kg.records import load_evidence
+    from kg import pipeline
 
     evidence = settings.get_path("evidence_dir", _settings_from(ctx))
-    return load_evidence(evidence)
+    return pipeline.load(evidence, _settings_from(ctx))
 
 
 @cli.command()

@@ -70,7 +70,10 @@ def load_with_lines(text: str, max_nodes: int | None = None,
         raise LimitError(f"the file is over {max_bytes:,} bytes (setting yaml_max_bytes)")
     loader = _Loader(text)
     try:
-        node = loader.get_single_node()
+        try:
+            node = loader.get_single_node()
+        except yaml.MarkedYAMLError as exc:
+            raise _at_start(exc) from None
         if node is None:
             return None, {}
         lines: dict[Path_, int] = {}
@@ -94,6 +97,19 @@ def load_with_lines(text: str, max_nodes: int | None = None,
     finally:
         loader.dispose()
     return data, lines
+
+
+def _at_start(exc: yaml.MarkedYAMLError) -> yaml.MarkedYAMLError:
+    """The error placed at the line where the broken construct starts (an unclosed bracket or quote).
+
+    PyYAML's problem mark is where the parser gave up, often lines later; its context mark
+    is where the construct it was reading began, which is the line to fix.
+    """
+    start, end = exc.context_mark, exc.problem_mark
+    if start is None or end is None or start.line >= end.line:
+        return exc
+    return yaml.MarkedYAMLError(problem=f"{exc.problem} (by line {end.line + 1}), {exc.context} that starts here",
+                                problem_mark=start)
 
 
 def scan_tree(root: Path, max_bytes: int) -> list:

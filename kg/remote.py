@@ -178,7 +178,8 @@ class RemoteStore:
         return resp
 
     def query(self, text: str, bindings: dict[str, Term] | None = None,
-              max_rows: int | None = None, time_limit_ms: int | None = None) -> QueryResult:
+              max_rows: int | None = None, time_limit_ms: int | None = None,
+              client: str | None = None) -> QueryResult:
         """Send a read-only query over HTTP; flag truncation and server-side timeouts."""
         checked = checker().check(text, time_limit_ms or self.time_limit_ms)
         kind = checked["kind"]

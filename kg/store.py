@@ -9,13 +9,15 @@
 * :class:`kg.remote.RemoteStore` speaks the SPARQL 1.1 Protocol to any endpoint; its queries
   are checked by the same kind of worker (holding no data) before they are sent.
 
-**Fair under load.** The embedded workers form two lanes. Every query starts in the *short
-lane*, which may run it for ``short_query_ms`` (default 1 s); a query that outlasts that is
-stopped and run again in the *long lane* with the rest of its time limit, and it is
-remembered (by its text and by its normalised form), so the next time it goes straight to the
-long lane. Cheap queries therefore never wait behind a slow one for more than about a second.
-Each lane has a bounded queue; a query that finds it full gets :class:`QueryBusy` (HTTP 503
-with ``Retry-After``).
+**Fair under load.** The worker processes serve two lanes of slots. Every query starts in
+the *short lane* (two thirds of the workers), which lets it run for ``short_query_ms``
+(default 1 s) once checked; a query that outlasts that moves, with its worker and without
+starting again, to the *long lane* (a third of the workers, at least one), or is stopped with
+:class:`QueryBusy` (HTTP 503 with ``Retry-After``) when the long lane is full. Slow queries are
+remembered (by their text, their normalised form and, over HTTP, their client's address for
+30 s) and go straight to the long lane next time. Cheap queries therefore never wait behind a
+slow one for more than about a second. Each lane has a bounded queue (503 when full), and a
+pool of spare workers replaces killed ones in the background.
 
 User values reach queries only as bindings (Oxigraph ``substitutions`` / a ``VALUES`` block of
 properly serialised RDF terms), never by formatting them into the text.
@@ -183,30 +185,118 @@ class _Worker:
         self.kill()
 
 
-class _Lane:
-    """A set of workers with a bounded queue in front of it and one spare worker kept ready.
+class _Pool:
+    """Worker processes ready to take a query, topped up in the background to ``size`` plus spares.
 
-    A query that runs out of time kills its worker; the spare takes its place at once while a
-    new spare starts in the background, so the next query never waits for a process to start.
+    A query that runs out of time kills its worker; a spare takes its place at once while a new
+    one starts in the background, so a query never waits for a process to start in its way.
     """
 
-    def __init__(self, name: str, size: int, queue: int, spawn: Any, retry_after: int, spares: int = 1) -> None:
-        self.name, self.size, self.queue, self.retry_after = name, size, queue, retry_after
+    def __init__(self, spawn: Any, size: int, spares: int = 1) -> None:
         self._spawn = spawn
         self._target = size + spares
-        self._slots = threading.Semaphore(size)
-        self._lock = threading.Lock()
+        self._ready = threading.Condition(threading.Lock())
         self._idle: list[_Worker] = []
         self._live = 0  # workers idle, busy or starting
-        self._waiting = 0
         self._closed = False
 
+    def take(self, timeout: float | None = None) -> _Worker:
+        """An idle worker; waits for one that is starting rather than starting one in the way.
+
+        Raises:
+            QueryTimeout: when none is ready within ``timeout`` seconds.
+        """
+        deadline = None if timeout is None else time.perf_counter() + timeout
+        with self._ready:
+            while not self._idle:
+                if self._live < self._target:
+                    self._live += 1
+                    break  # nobody is starting one: start it here
+                left = None if deadline is None else deadline - time.perf_counter()
+                if left is not None and left <= 0:
+                    raise QueryTimeout("stopped at the time limit: no query worker was ready "
+                                       "(setting query_time_limit_ms)")
+                self._ready.wait(left)
+            else:
+                w = self._idle.pop()
+                self._top_up()
+                return w
+        try:
+            return self._spawn()
+        except BaseException:
+            with self._ready:
+                self._live -= 1
+                self._ready.notify()
+            raise
+
+    def give(self, w: _Worker) -> None:
+        """Return a healthy worker."""
+        with self._ready:
+            if not self._closed and self._live <= self._target:
+                self._idle.append(w)
+                self._ready.notify()
+                return
+            self._live -= 1
+        w.close()
+
+    def lost(self) -> None:
+        """A worker was killed or died: count it out and start another in the background."""
+        with self._ready:
+            self._live -= 1
+            self._top_up()
+
+    def _top_up(self) -> None:
+        missing = 0 if self._closed else self._target - self._live
+        if missing <= 0:
+            return
+        self._live += missing
+
+        def start() -> None:
+            try:
+                w = self._spawn()
+            except IckgError:
+                with self._ready:
+                    self._live -= 1
+                    self._ready.notify()
+                return
+            self.give(w)
+
+        for _ in range(missing):
+            threading.Thread(target=start, name="ickg-worker-spawn", daemon=True).start()
+
+    def warm(self, timeout: float = 300) -> None:
+        """Start every worker now and wait for them (one in the foreground, so a failure shows)."""
+        self.give(self.take())
+        with self._ready:
+            self._top_up()
+            deadline = time.perf_counter() + timeout
+            while len(self._idle) < self._target and time.perf_counter() < deadline and not self._closed:
+                self._ready.wait(deadline - time.perf_counter())
+
+    def close(self) -> None:
+        """Stop every idle worker; busy ones are stopped when they come back."""
+        with self._ready:
+            self._closed = True
+            idle, self._idle = self._idle, []
+            self._ready.notify_all()
+        for w in idle:
+            w.close()
+
+
+class _Lane:
+    """Slots for running queries, with a bounded queue in front of them."""
+
+    def __init__(self, name: str, size: int, queue: int, retry_after: int) -> None:
+        self.name, self.size, self.queue, self.retry_after = name, size, queue, retry_after
+        self._slots = threading.Semaphore(size)
+        self._lock = threading.Lock()
+        self._waiting = 0
+
     def acquire(self, timeout: float) -> bool:
-        """Wait for a free worker slot; QueryBusy when too many already wait."""
+        """Wait for a free slot; QueryBusy when too many already wait."""
         with self._lock:
             if self._waiting >= self.queue:
-                raise QueryBusy(f"the server is busy: {self._waiting} queries are waiting for the {self.name} "
-                                f"lane; try again shortly", self.retry_after)
+                raise self.busy()
             self._waiting += 1
         try:
             return self._slots.acquire(timeout=max(0.0, timeout))
@@ -214,86 +304,29 @@ class _Lane:
             with self._lock:
                 self._waiting -= 1
 
+    def try_acquire(self) -> bool:
+        """A free slot now, or False."""
+        return self._slots.acquire(blocking=False)
+
     def release(self) -> None:
         """Give the slot back."""
         self._slots.release()
 
-    def take(self) -> _Worker:
-        """An idle worker, or a new one."""
-        with self._lock:
-            w = self._idle.pop() if self._idle else None
-            if w is None:
-                self._live += 1
-        if w is None:
-            try:
-                w = self._spawn()
-            except BaseException:
-                with self._lock:
-                    self._live -= 1
-                raise
-        self.top_up()
-        return w
-
-    def give(self, w: _Worker) -> None:
-        """Return a healthy worker."""
-        with self._lock:
-            if not self._closed and self._live <= self._target:
-                self._idle.append(w)
-                return
-            self._live -= 1
-        w.close()
-
-    def lost(self) -> None:
-        """A worker was killed or died: count it out and start another."""
-        with self._lock:
-            self._live -= 1
-        self.top_up()
-
-    def top_up(self) -> None:
-        """Start workers in the background until the lane has its size plus the spare."""
-        with self._lock:
-            missing = 0 if self._closed else self._target - self._live
-            self._live += max(0, missing)
-
-        def start() -> None:
-            try:
-                w = self._spawn()
-            except IckgError:
-                with self._lock:
-                    self._live -= 1
-                return
-            with self._lock:
-                if not self._closed:
-                    self._idle.append(w)
-                    return
-            w.close()
-
-        for _ in range(max(0, missing)):
-            threading.Thread(target=start, name=f"ickg-{self.name}-spawn", daemon=True).start()
-
-    def warm(self) -> None:
-        """Start the lane's workers now (one in the foreground, so a failure to start is seen)."""
-        self.give(self.take())
-
-    def close(self) -> None:
-        """Stop every idle worker."""
-        with self._lock:
-            self._closed = True
-            idle, self._idle = self._idle, []
-        for w in idle:
-            w.close()
+    def busy(self) -> QueryBusy:
+        """The answer for a query that finds this lane full."""
+        return QueryBusy(f"the server is busy: every worker of the {self.name} lane is taken and its queue is "
+                         f"full; try again shortly", self.retry_after)
 
 
-class _Moved(Exception):
-    """The short lane gave the query up: run it in the long lane."""
-
-
-def _exchange(worker: _Worker, msg: tuple, until: float, known_slow: Any = None) -> tuple[str, Any, str | None]:
+def _exchange(worker: _Worker, msg: tuple, deadline: float, run_for: float | None = None,
+              known_slow: Any = None) -> tuple[str | None, Any, str | None]:
     """Send a query, answer the worker's CHECKED with go or stop; the final (status, payload, digest).
 
-    Returns status None when the time ran out (the worker is then still busy: kill it).
+    The check runs within ``deadline``; the run, once allowed, within ``run_for`` seconds of it
+    (the short lane's budget) or the deadline, whichever comes first. Returns status None when
+    that time ran out (the worker is then still busy with the query).
     """
-    digest = None
+    digest, until = None, deadline
     worker.send(msg)
     while True:
         if not worker.poll(until - time.perf_counter()):
@@ -308,12 +341,17 @@ def _exchange(worker: _Worker, msg: tuple, until: float, known_slow: Any = None)
         worker.send(go)
         if not go:
             return "moved", None, digest
+        if run_for is not None:
+            until = min(deadline, time.perf_counter() + run_for)
 
 
 class EmbeddedStore:
-    """The default backend: Oxigraph in two lanes of killable, isolated worker processes."""
+    """The default backend: Oxigraph in killable, isolated worker processes, in two lanes."""
 
     backend = "embedded"
+
+    #: How long a client whose query outlasted the short lane sends its queries to the long lane.
+    CLIENT_PENALTY_S = 30.0
 
     def __init__(self, ntriples: bytes, release_id: str = "", workers: int = 2,
                  time_limit_ms: int | None = None, max_rows: int | None = None,
@@ -327,9 +365,10 @@ class EmbeddedStore:
         self.workers = max(1, workers)
         long = max(1, self.workers // 3) if self.workers >= 2 else 0
         retry = max(1, -(-self.time_limit_ms // 1000))
-        self._short = _Lane("short", self.workers - long, 16 * (self.workers - long), self._spawn, 1)
-        self._long = _Lane("long", long, 2 * long, self._spawn, retry) if long else None
-        self._slow: dict[str, float] = {}  # texts and digests that outlasted the short lane
+        self._pool = _Pool(self._spawn, self.workers, spares=2)
+        self._short = _Lane("short", self.workers - long, 16 * (self.workers - long), 1)
+        self._long = _Lane("long", long, 2 * long, retry) if long else None
+        self._slow: dict[str, float] = {}  # texts, digests and clients that outlasted the short lane
         self._slow_lock = threading.Lock()
         self.isolation: list[str] | None = None
         self.location = "embedded Oxigraph"
@@ -341,19 +380,20 @@ class EmbeddedStore:
 
     def close(self) -> None:
         """Stop every worker."""
-        for lane in (self._short, self._long):
-            if lane is not None:
-                lane.close()
+        self._pool.close()
 
     def warm(self) -> None:
-        """Start one worker per lane now, so the first query does not wait for one."""
-        for lane in (self._short, self._long):
-            if lane is not None:
-                lane.warm()
+        """Start the workers now, so the first queries do not wait for them."""
+        self._pool.warm()
 
     def _is_slow(self, key: str | None) -> bool:
         with self._slow_lock:
-            return key is not None and key in self._slow
+            if key is None or key not in self._slow:
+                return False
+            if key.startswith("client:") and time.monotonic() - self._slow[key] > self.CLIENT_PENALTY_S:
+                del self._slow[key]
+                return False
+            return True
 
     def _mark_slow(self, *keys: str | None) -> None:
         with self._slow_lock:
@@ -364,57 +404,63 @@ class EmbeddedStore:
                     self._slow[k] = time.monotonic()
 
     def query(self, text: str, bindings: dict[str, Term] | None = None,
-              max_rows: int | None = None, time_limit_ms: int | None = None) -> QueryResult:
-        """Check and run a read-only query within the time, row and memory limits."""
+              max_rows: int | None = None, time_limit_ms: int | None = None,
+              client: str | None = None) -> QueryResult:
+        """Check and run a read-only query within the time, row and memory limits.
+
+        ``client`` (the HTTP client's address) lets the store remember who sent a slow query:
+        that client's next queries go to the long lane for :attr:`CLIENT_PENALTY_S`.
+        """
         limit = max_rows if max_rows is not None else self.max_rows
         budget = (time_limit_ms if time_limit_ms is not None else self.time_limit_ms) / 1000
         t0 = time.perf_counter()
-        deadline = t0 + budget
-        raw_key = "raw:" + str(hash(text))
+        keys = ("raw:" + str(hash(text)), None if client is None else "client:" + client)
         msg = ("query", text, dict(bindings or {}), limit)
-        short_s = self.short_query_ms / 1000
-        if self._long is None or budget <= short_s:
-            payload = self._run(self._short, msg, deadline, budget)
-        elif self._is_slow(raw_key):
-            payload = self._run(self._long, msg, deadline, budget)
-        else:
-            try:
-                payload = self._run(self._short, msg, deadline, budget, short_s, raw_key)
-            except _Moved:
-                payload = self._run(self._long, msg, deadline, budget)
+        short = self._long is not None and budget > self.short_query_ms / 1000 \
+            and not any(self._is_slow(k) for k in keys)
+        payload = self._run(msg, t0 + budget, budget, short, keys)
         payload.setdefault("truncated", False)
         result = QueryResult(max_rows=limit, **{k: v for k, v in payload.items() if k != "elapsed_ms"})
         result.elapsed_ms = (time.perf_counter() - t0) * 1000
         return result
 
-    def _run(self, lane: _Lane, msg: tuple, deadline: float, budget: float,
-             run_for: float | None = None, raw_key: str | None = None) -> dict:
-        """Run ``msg`` on a worker of ``lane``; with ``run_for``, give up (:class:`_Moved`) after so long."""
+    def _run(self, msg: tuple, deadline: float, budget: float, short: bool, keys: tuple) -> dict:
+        """Run ``msg``: in the short lane (moving to the long lane after ``short_query_ms``) or the long one."""
+        lane = self._short if short or self._long is None else self._long
         if not lane.acquire(deadline - time.perf_counter()):
             raise QueryTimeout(f"stopped after {budget:g} s: every query worker was busy "
                                f"(setting query_time_limit_ms)")
         try:
-            worker = lane.take()
-            until = deadline if run_for is None else min(deadline, time.perf_counter() + run_for)
+            worker = self._pool.take(deadline - time.perf_counter())
             try:
-                status, payload, digest = _exchange(worker, msg, until,
-                                                    self._is_slow if run_for is not None else None)
+                status, payload, digest = _exchange(worker, msg, deadline, self.short_query_ms / 1000 if short
+                                                    else None, self._is_slow if short else None)
+                if short and status in (None, "moved"):
+                    # a slow query: it leaves the short lane, keeps its worker if the long lane has room
+                    self._mark_slow(*keys, digest)
+                    if not self._long.try_acquire():
+                        if status is None:
+                            worker.kill()
+                            self._pool.lost()
+                        else:
+                            self._pool.give(worker)
+                        raise self._long.busy()
+                    lane.release()
+                    lane = self._long
+                    if status == "moved":
+                        status, payload, digest = _exchange(worker, msg, deadline)
+                    elif worker.poll(deadline - time.perf_counter()):
+                        status, payload = worker.recv()
             except (EOFError, OSError) as exc:
                 error = worker.death() if isinstance(exc, EOFError) else QueryError(f"the query worker failed: {exc}")
-                lane.lost()
+                self._pool.lost()
                 raise error from None
             if status is None:  # out of time: the only way to stop pyoxigraph is to kill the process
                 worker.kill()
-                lane.lost()
-                if run_for is not None and until < deadline:
-                    self._mark_slow(raw_key, digest)
-                    raise _Moved
+                self._pool.lost()
                 raise QueryTimeout(f"stopped after {budget:g} s: the query exceeded the time limit "
                                    f"(setting query_time_limit_ms)")
-            lane.give(worker)
-            if status == "moved":
-                self._mark_slow(raw_key)
-                raise _Moved
+            self._pool.give(worker)
         finally:
             lane.release()
         if status == protocol.OK:
@@ -429,34 +475,33 @@ class EmbeddedStore:
 # ------------------------------------------------------------------------------ checking
 
 class _Checker:
-    """Workers holding no data that check queries, for the remote backend and :func:`check_query`."""
+    """A worker holding no data that checks queries, for the remote backend and :func:`check_query`."""
 
     def __init__(self) -> None:
-        self._lane = _Lane("check", 1, 64, lambda: _Worker(b"", settings.get_int("query_memory_limit_mb")), 5,
-                           spares=0)
+        self._pool = _Pool(lambda: _Worker(b"", settings.get_int("query_memory_limit_mb")), 1, spares=0)
+        self._lane = _Lane("check", 1, 64, 5)
 
     def check(self, text: str, time_limit_ms: int | None = None) -> dict:
         """The worker's CHECKED payload: kind, digest, normalised text and shape."""
         budget = (time_limit_ms or settings.get_int("query_time_limit_ms")) / 1000
         deadline = time.perf_counter() + budget
-        lane = self._lane
-        if not lane.acquire(budget):
+        if not self._lane.acquire(budget):
             raise QueryTimeout(f"stopped after {budget:g} s: the query checker was busy")
         try:
-            worker = lane.take()
+            worker = self._pool.take(deadline - time.perf_counter())
             try:
                 status, payload, _ = _exchange(worker, ("check", text, {}, 0), deadline)
             except (EOFError, OSError):
-                lane.lost()
+                self._pool.lost()
                 raise worker.death() from None
             if status is None:
                 worker.kill()
-                lane.lost()
+                self._pool.lost()
                 raise QueryTimeout(f"stopped after {budget:g} s: checking the query took too long "
                                    f"(setting query_time_limit_ms)")
-            lane.give(worker)
+            self._pool.give(worker)
         finally:
-            lane.release()
+            self._lane.release()
         if status == protocol.REFUSED:
             raise QueryRefused(payload)
         if status != protocol.CHECKED:
@@ -464,8 +509,8 @@ class _Checker:
         return payload
 
     def close(self) -> None:
-        """Stop the workers."""
-        self._lane.close()
+        """Stop the worker."""
+        self._pool.close()
 
 
 _CHECKER: _Checker | None = None

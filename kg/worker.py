@@ -72,6 +72,10 @@ def limit_memory(megabytes: int) -> bool:
         return False
 
 
+#: Texts this worker has checked and allowed (the same text always gets the same verdict).
+_CHECKED: dict = {}
+
+
 def _answer(store, msg: tuple, inp, out) -> None:
     """Check one query and send CHECKED; for a query, wait for go (True) or stop, then run it."""
     from kg import querycheck
@@ -79,7 +83,12 @@ def _answer(store, msg: tuple, inp, out) -> None:
 
     op, text, bindings, max_rows = msg
     try:
-        checked = querycheck.check(text, FIXED_PREFIXES, isolated=bool(_LAYERS) and "network" in _LAYERS[0])
+        checked = _CHECKED.get(text)
+        if checked is None:
+            checked = querycheck.check(text, FIXED_PREFIXES, isolated=bool(_LAYERS) and "network" in _LAYERS[0])
+            if len(_CHECKED) >= 512:
+                _CHECKED.pop(next(iter(_CHECKED)))
+            _CHECKED[text] = checked
     except protocol.QueryError as exc:
         protocol.send(out, (protocol.REFUSED, str(exc)))
         return

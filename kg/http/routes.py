@@ -194,7 +194,7 @@ def create_app(store: Any, overrides: dict[str, str] | None = None,
                                    f"setting max_client_queries): wait for an answer first",
                               _wants_text(params, accept), {**release_headers(), "Retry-After": "1"})
             try:
-                result = await run_in_threadpool(store.query, text)
+                result = await run_in_threadpool(lambda: store.query(text, client=client))
             except QueryTimeout as exc:
                 return _error(504, str(exc), _wants_text(params, accept),
                               {**release_headers(), "X-ICKG-Timed-Out": "true"})

@@ -64,7 +64,7 @@ def test_app_shows_an_error(fx_settings, monkeypatch):
 
 
 def _busy_worker_pids(store) -> set[int]:
-    idle = {w.proc.pid for lane in (store._short, store._long) for w in lane._idle}
+    idle = {w.proc.pid for w in store._pool._idle}
     kids = set()
     for task in os.listdir("/proc/self/task"):
         with open(f"/proc/self/task/{task}/children") as f:

@@ -164,11 +164,20 @@ def main() -> None:
     print(f"run: {args.cheap} cheap + {args.slow} slow clients for {args.seconds:g} s ({wall:.1f} s with the last answers)")
     print(f"cheap: {len(cheap)} queries, {len(ok)} answered 200, {len(cheap) / args.seconds:.1f} queries/s; "
           f"p50 {pct(ok, 50) * 1000:.0f} ms, p99 {pct(ok, 99) * 1000:.0f} ms, max {max(ok, default=0) * 1000:.0f} ms")
+    windows = []
+    for w0 in range(0, int(args.seconds), 10):
+        part = [r[2] for r in cheap if r[1] == 200 and w0 <= r[3] - start < w0 + 10]
+        windows.append(f"{w0}-{w0 + 10} s: p50 {pct(part, 50) * 1000:.0f} / p99 {pct(part, 99) * 1000:.0f} ms")
+    print("cheap by start time: " + "; ".join(windows))
     codes = Counter(r[1] for r in cheap)
     print(f"cheap 504: {codes.get(504, 0)}; cheap 429/503: {codes.get(429, 0) + codes.get(503, 0)}; "
           f"other: {dict((k, v) for k, v in codes.items() if k not in (200, 504, 429, 503))}")
     scodes = Counter(r[1] for r in slow)
     print(f"slow: {len(slow)} queries; status {dict(sorted(scodes.items(), key=str))}")
+    stopped = [r[2] for r in slow if r[1] == 504]
+    if stopped:
+        print(f"slow 504 answered after: min {min(stopped):.2f} s, median {statistics.median(stopped):.2f} s, "
+              f"max {max(stopped):.2f} s (time limit plus the time to kill the worker)")
     for (kind, status), body in sorted(ERRORS.items(), key=str):
         print(f"  first {kind} {status}: {body}")
 

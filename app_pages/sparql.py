@@ -152,8 +152,17 @@ if ex is not None:
                     page, info = viz.network_html(sparql.triples_graph(ex, result.triples))
                 except (ImportError, AttributeError, TypeError, ValueError):
                     page, info = None, {}
+                src, too_large = None, False
                 if page and info.get("total"):
-                    st.iframe(viz.iframe_src(page), height=int(info.get("height", 600)))
+                    try:
+                        src = viz.iframe_src(page)
+                    except ValueError:  # over the browser's URL limit; the triples tab has it all
+                        too_large = True
+                if src:
+                    st.iframe(src, height=int(info.get("height", 600)))
+                elif too_large:
+                    st.info(f"The result is too large to draw as a network ({len(result.triples):,} triples); "
+                            "see the triples.")
                 elif page:
                     st.info("The result has no links between named nodes to draw; see the triples.")
                 else:

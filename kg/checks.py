@@ -45,13 +45,32 @@ def _texts(corpus: Corpus, sources_dir: Path) -> tuple[dict[str, SourceText], li
         return texts, [Problem(relpath(sources_dir), None, "(sources)",
                                "sources folder not found", hint="set ICKG_SOURCES")]
     for sid, rec in sorted(corpus.records["sources"].items()):
-        path = sources_dir / rec.model.file
+        path = source_path(sources_dir, rec.model.file)
+        if path is None:
+            problems.append(Problem(relpath(rec.path), rec.line(("file",)), "file",
+                                    f"source file {rec.model.file!r} is not inside the sources folder",
+                                    hint="give a file name relative to the sources folder"))
+            continue
         try:
-            texts[sid] = SourceText.from_file(path.resolve())
+            texts[sid] = SourceText.from_file(path)
         except (OSError, UnicodeDecodeError) as exc:
             problems.append(Problem(relpath(rec.path), rec.line(("file",)), "file",
                                     f"cannot read source text {path}: {exc}"))
     return texts, problems
+
+
+def source_path(sources_dir: Path, name: str) -> Path | None:
+    """The resolved path of a source file, or None when it is not inside ``sources_dir``.
+
+    Absolute names, ``..`` and symbolic links that lead out of the folder are all caught by
+    comparing resolved paths.
+    """
+    root = sources_dir.resolve()
+    try:
+        path = (root / name).resolve()
+    except (OSError, RuntimeError, ValueError):
+        return None
+    return path if path != root and path.is_relative_to(root) else None
 
 
 def check_quotes(corpus: Corpus, sources_dir: Path) -> QuoteReport:

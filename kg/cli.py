@@ -59,6 +59,12 @@ def cli(ctx: click.Context, overrides: tuple[str, ...]) -> None:
             raise click.UsageError(f"--setting expects NAME=VALUE with NAME one of: {', '.join(sorted(known))}")
         values[name] = value
     ctx.obj = values
+    wrong = settings.problems(values)
+    if wrong and ctx.invoked_subcommand != "settings":
+        for line in wrong:
+            click.echo(f"error: {line}", err=True)
+        click.echo("fix the settings (see `ickg settings`); nothing was run", err=True)
+        ctx.exit(EXIT_USAGE)
 
 
 @cli.command("settings")
@@ -66,20 +72,24 @@ def cli(ctx: click.Context, overrides: tuple[str, ...]) -> None:
 @click.pass_context
 def settings_cmd(ctx: click.Context, as_json: bool) -> None:
     """Show every setting, its current value and where it comes from."""
-    rows = [{"name": s.name, "value": settings.get(s.name, _settings_from(ctx)), "env": s.env,
-             "default": s.default, "help": s.help} for s in settings.SETTINGS]
+    rows = [{"name": s.name, "value": settings.shown(s.name, settings.get(s.name, _settings_from(ctx))),
+             "env": s.env, "default": settings.shown(s.name, s.default), "help": s.help} for s in settings.SETTINGS]
+    wrong = settings.problems(_settings_from(ctx))
     if as_json:
         click.echo(json.dumps(rows, indent=2))
-        return
-    for r in rows:
-        click.echo(f"{r['name']:<22} {r['value']}\n{'':<22} ({r['env']}) {r['help']}")
+    else:
+        for r in rows:
+            click.echo(f"{r['name']:<22} {r['value']}\n{'':<22} ({r['env']}) {r['help']}")
+    for line in wrong:
+        click.echo(f"error: {line}", err=True)
+    ctx.exit(EXIT_USAGE if wrong else EXIT_OK)
 
 
 def _load(ctx: click.Context):
-    from kg.records import load_evidence
+    from kg import pipeline
 
     evidence = settings.get_path("evidence_dir", _settings_from(ctx))
-    return load_evidence(evidence)
+    return pipeline.load(evidence, _settings_from(ctx))
 
 
 @cli.command()
@@ -187,14 +197,29 @@ class _Progress:
               help="Formats to write (default: ttl, nt and jsonld).")
 @click.pass_context
 def build(ctx: click.Context, formats: tuple[str, ...]) -> None:
-    """Build the graph, validate it with SHACL and write it into dist/."""
+    """Build the graph, validate it with SHACL, verify every quote and write it into dist/.
+
+    Quotes are verified whenever the source texts are available; nothing is written when one fails.
+    """
     from kg import export
+    from kg import pipeline as pipeline_mod
 
     outcome = _run_pipeline(ctx)
     errors = _print_problems(outcome.problems + [v.as_problem() for v in outcome.violations])
     if not outcome.ok:
         click.echo("invalid data: nothing was written", err=True)
         ctx.exit(EXIT_INVALID)
+    report = pipeline_mod.verify_quotes(outcome, _settings_from(ctx))
+    if report is None:
+        click.echo("quotes not verified: the sources folder was not found (set ICKG_SOURCES or "
+                   "--setting sources_dir=...); run `ickg validate` where the sources are", err=True)
+    else:
+        quote_errors = _print_problems(report.problems)
+        click.echo(f"{report.checked - report.failed}/{report.checked} quotes verified word for word "
+                   f"in {report.sources} sources", err=True)
+        if quote_errors:
+            click.echo("a quote is not verbatim in its source: nothing was written", err=True)
+            ctx.exit(EXIT_INVALID)
     dist = settings.get_path("dist_dir", _settings_from(ctx))
     paths = export.write_all(outcome.built.graph, dist, outcome.built.release_id, formats or ("ttl", "nt", "jsonld"),
                              ntriples=outcome.built.ntriples)
@@ -375,7 +400,8 @@ def schema(ctx: click.Context, check_only: bool) -> None:
               help="Interface to bind; 0.0.0.0 exposes the endpoint to the network, only when asked.")
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--endpoint", help="Proxy this SPARQL endpoint instead of the embedded store.")
-@click.option("--workers", default=2, show_default=True, type=int, help="Query worker processes.")
+@click.option("--workers", default=3, show_default=True, type=click.IntRange(1, 64),
+              help="Query worker processes (a third of them, at least one, form the long lane).")
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, endpoint: str | None, workers: int) -> None:
     """Serve a read-only SPARQL 1.1 Protocol endpoint (and the query gallery) over HTTP."""

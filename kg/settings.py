@@ -40,6 +40,20 @@ SETTINGS: tuple[Setting, ...] = (
             "Time limit for one SPARQL query, in milliseconds."),
     Setting("max_rows", "10000", "ICKG_MAX_ROWS",
             "Row limit for one SPARQL query; longer answers are truncated and flagged."),
+    Setting("query_memory_limit_mb", "2048", "ICKG_QUERY_MEMORY_LIMIT_MB",
+            "Address-space limit of one query worker process, in MB (0: none); a query over it stops "
+            "with a memory-limit error."),
+    Setting("short_query_ms", "1000", "ICKG_SHORT_QUERY_MS",
+            "How long a query may run in the short lane before it moves to the long lane, in ms."),
+    Setting("max_client_queries", "4", "ICKG_MAX_CLIENT_QUERIES",
+            "HTTP: queries one client address may have in progress at once; more get 429."),
+    Setting("base_url", "", "ICKG_BASE_URL",
+            "HTTP: the public URL of `ickg serve` (e.g. https://kg.example.org); links use it, never "
+            "the Host header. Empty: the address the server listens on."),
+    Setting("yaml_max_bytes", "2000000", "ICKG_YAML_MAX_BYTES",
+            "Largest evidence file accepted, in bytes."),
+    Setting("yaml_max_nodes", "200000", "ICKG_YAML_MAX_NODES",
+            "Most YAML nodes one evidence file may hold once aliases are expanded."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -61,3 +75,92 @@ def get_path(name: str, overrides: dict[str, str] | None = None) -> Path:
 def get_int(name: str, overrides: dict[str, str] | None = None) -> int:
     """Return an integer setting."""
     return int(get(name, overrides))
+
+
+# --------------------------------------------------------------------------- validation
+
+#: Integer settings: (smallest allowed value, largest allowed value).
+_INT_RANGES = {"query_time_limit_ms": (1, 3_600_000), "max_rows": (1, 10_000_000),
+               "query_memory_limit_mb": (0, 1_048_576), "short_query_ms": (1, 3_600_000),
+               "max_client_queries": (1, 10_000), "yaml_max_bytes": (1, 1_000_000_000),
+               "yaml_max_nodes": (1, 1_000_000_000)}
+_URL_SETTINGS = ("sparql_endpoint", "base_url")
+
+
+def problems(overrides: dict[str, str] | None = None) -> list[str]:
+    """What is wrong with the settings in force (overrides, environment, defaults); empty when valid."""
+    out = []
+    for s in SETTINGS:
+        value = get(s.name, overrides)
+        where = "--setting" if overrides and s.name in overrides else (s.env if s.env in os.environ else "default")
+        if s.name in _INT_RANGES:
+            low, high = _INT_RANGES[s.name]
+            try:
+                n = int(value.strip())
+            except ValueError:
+                out.append(f"setting {s.name} ({where}): {value!r} is not a whole number")
+                continue
+            if not low <= n <= high:
+                out.append(f"setting {s.name} ({where}): {n} is outside {low}..{high:,}")
+        elif s.name in _URL_SETTINGS and value:
+            from urllib.parse import urlsplit
+
+            try:
+                parts = urlsplit(value)
+                parts.port  # noqa: B018 - raises on a bad port
+            except ValueError as exc:
+                out.append(f"setting {s.name} ({where}): not a URL ({exc})")
+                continue
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                out.append(f"setting {s.name} ({where}): {mask(value)!r} is not an http(s) URL")
+            elif s.name == "base_url" and (parts.query or parts.fragment or parts.username):
+                out.append(f"setting {s.name} ({where}): give scheme, host, port and path only")
+    return out
+
+
+# ------------------------------------------------------------------------------ masking
+
+_SECRET_WORDS = ("pass", "secret", "token", "key", "credential", "auth", "sig")
+
+
+def mask(value: str) -> str:
+    """A value safe to print: user and password in a URL, and its query string, hidden."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError:
+        return "(hidden: not a well-formed URL)" if "@" in value or "?" in value else value
+    if not parts.scheme or not parts.netloc:
+        return value
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host + (f":{port}" if port else "")  # user and password dropped
+    query = parts.query
+    if query:
+        pairs = []
+        for item in query.split("&"):
+            key, sep, val = item.partition("=")
+            hidden = any(w in key.lower() for w in _SECRET_WORDS) or key.lower() not in _SAFE_PARAMS
+            pairs.append(f"{key}{sep}{'***' if hidden and val else val}")
+        query = "&".join(pairs)
+    return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+
+
+_SAFE_PARAMS = ("default-graph-uri", "named-graph-uri", "format", "output", "timeout")
+
+
+def shown(name: str, value: str) -> str:
+    """A setting's value as it may be printed or served: secrets and local paths withheld."""
+    if any(w in name.lower() for w in _SECRET_WORDS):
+        return "(hidden)" if value else ""
+    return mask(value)
+
+
+def public(name: str, value: str) -> str:
+    """A setting's value as a public endpoint may show it: also no local folder paths."""
+    if name.endswith("_dir"):
+        return Path(value).name if value else ""
+    return shown(name, value)

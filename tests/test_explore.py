@@ -147,7 +147,7 @@ def test_case_table_matches_the_files(ex):
         for field, facet, scheme in (("level", "level", "level"), ("form", "form", "form"),
                                      ("country", "country", "country")):
             assert {explore.local(v) for v in c.values(facet)} == {x["value"] for x in rec.get(field, [])}, c.id
-        # planned, recommended and failed uses are not uses: only in-use and piloted ones count
+        # only uses in place count as the mechanism facet (planned, recommended, failed do not)
         mechs = {p["mechanism"] for p in rec.get("processes", [])
                  if p.get("mechanism") and p.get("status", "in-use") in ("in-use", "piloted")}
         assert {explore.local(v) for v in c.values("mechanism")} == mechs, c.id

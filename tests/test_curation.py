@@ -183,7 +183,7 @@ def test_hrb_citation_trail(shipped_graph):
 SHORT_SOURCE_FINDINGS = {
     # Shortell on Leutz
     "shortell-2021": {
-        "shortell-2021.pace-all-services-for-targeted-group": ("case:pace", {"integration-process"}, "positive"),
+        "shortell-2021.pace-all-services-for-targeted-group": ("case:pace", {"integration-process"}, "descriptive"),  # "offered as an example"
         "shortell-2021.integration-can-be-expensive": ("leutz-laws:law-2", {"costs"}, "negative"),
         "accountable-care-organisations.start-up-costs-deter-joining": ("case:accountable-care-organisations", {"costs"}, "negative"),
         "patient-centred-medical-homes.providers-experience-disruption": ("case:patient-centred-medical-homes", {"workforce"}, "negative"),
@@ -200,11 +200,11 @@ SHORT_SOURCE_FINDINGS = {
     },
     # Goddard and Mason's sober reading
     "goddard-mason-2016": {
-        "goddard-mason-2016.rcts-rare": ("basis:randomised-trial", {"overall-effectiveness"}, "unclear"),
+        "goddard-mason-2016.rcts-rare": ("basis:randomised-trial", {"overall-effectiveness"}, "descriptive"),  # the state of the evidence
         "goddard-mason-2016.integrated-funding-not-demonstrated": ("mechanism:pooled-budget", {"overall-effectiveness"}, "descriptive"),
         "goddard-mason-2016.three-schemes-reduced-utilisation-or-costs": ("mechanism:pooled-budget", {"hospital-use", "costs"}, "mixed"),
         "integrated-care-pioneers.cost-savings-evidence-deficient": ("case:integrated-care-pioneers", {"costs"}, "descriptive"),
-        "goddard-mason-2016.integration-paradox": ("case:integrated-care-pioneers", {"integration-process"}, "descriptive"),
+        "goddard-mason-2016.integration-paradox": ("case:integrated-care-pioneers", {"integration-process"}, "negative"),  # "may emerge": a judgement
     },
     # the overview page's adopters (uncited claims)
     "overview-page": {

@@ -163,6 +163,17 @@ def _built_or_exit(ctx: click.Context):
     return outcome
 
 
+def _validated_or_exit(ctx: click.Context):
+    """The validated graph for read-only commands (the build cache or the packaged graph); exit 1 on invalid data."""
+    from kg.cache import InvalidData, validated_graph
+
+    try:
+        return validated_graph(_settings_from(ctx))
+    except InvalidData as exc:
+        _print_problems(exc.problems)
+        ctx.exit(EXIT_INVALID)
+
+
 class _Progress:
     """A one-line progress note on stderr for steps that take a moment."""
 
@@ -241,9 +252,9 @@ def stats(ctx: click.Context, as_json: bool) -> None:
     """Counts by class and by concept."""
     from kg import stats as stats_mod
 
-    outcome = _built_or_exit(ctx)
-    data = stats_mod.compute(outcome.built.graph)
-    data["release"] = outcome.built.release_id
+    graph = _validated_or_exit(ctx)
+    data = graph.memo("stats", lambda g: stats_mod.compute(g.ntriples), _settings_from(ctx))
+    data["release"] = graph.release_id
     if as_json:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return

@@ -786,22 +786,18 @@ def _parse_ntriples(text: str) -> list[tuple[Term, Term, Term]]:
 def open_store(overrides: dict[str, str] | None = None, workers: int = 2) -> EmbeddedStore | RemoteStore:
     """The configured store: the endpoint in ``sparql_endpoint`` if set, else the embedded one.
 
-    The embedded store is built from the curated files through the full pipeline; a graph
-    with errors is never loaded.
+    The embedded store serves :func:`kg.cache.validated_graph`: the project's last validated
+    build (rebuilt when an input changed) or the packaged graph; a graph with errors is never loaded.
     """
     endpoint = settings.get("sparql_endpoint", overrides)
     limits = dict(time_limit_ms=settings.get_int("query_time_limit_ms", overrides),
                   max_rows=settings.get_int("max_rows", overrides))
     if endpoint:
         return RemoteStore(endpoint, **limits)
-    from kg import pipeline
+    from kg.cache import validated_graph
 
-    outcome = pipeline.run(overrides)
-    if not outcome.ok:
-        lines = "\n".join(map(str, outcome.errors[:20]))
-        raise IckgError(f"the curated data has errors; run `ickg validate`:\n{lines}")
-    nt = outcome.built.ntriples.encode("utf-8")
-    return EmbeddedStore(nt, outcome.built.release_id, workers=workers, **limits)
+    graph = validated_graph(overrides)  # the last validated build, rebuilt when an input changed
+    return EmbeddedStore(graph.ntriples, graph.release_id, workers=workers, **limits)
 
 
 def result_to_json(result: QueryResult, release_id: str = "") -> dict:

@@ -9,6 +9,7 @@ an unreadable query, an unreachable endpoint). Problems print one per line as
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -66,13 +67,24 @@ def cli(ctx: click.Context, overrides: tuple[str, ...]) -> None:
 @click.pass_context
 def settings_cmd(ctx: click.Context, as_json: bool) -> None:
     """Show every setting, its current value and where it comes from."""
-    rows = [{"name": s.name, "value": settings.get(s.name, _settings_from(ctx)), "env": s.env,
+    rows = [{"name": s.name, "value": _shown(s.name, _settings_from(ctx)), "env": s.env,
              "default": s.default, "help": s.help} for s in settings.SETTINGS]
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
     for r in rows:
         click.echo(f"{r['name']:<22} {r['value']}\n{'':<22} ({r['env']}) {r['help']}")
+
+
+def _shown(name: str, overrides: dict[str, str]) -> str:
+    """A setting's value; an unset folder shows where it resolves to (or why it does not)."""
+    value = settings.get(name, overrides)
+    if value or name not in settings.PROJECT_PATHS and name != "sources_dir":
+        return value
+    try:
+        return f"{settings.resolve_path(name)} (resolved)"
+    except IckgError as exc:
+        return f"(unresolved: {exc})"
 
 
 def _load(ctx: click.Context):
@@ -395,6 +407,29 @@ def serve(ctx: click.Context, host: str, port: int, endpoint: str | None, worker
     if endpoint:
         overrides["sparql_endpoint"] = endpoint
     http.run(host=host, port=port, overrides=overrides, workers=workers)
+
+
+@cli.command(context_settings={"ignore_unknown_options": True})
+@click.argument("streamlit_args", nargs=-1, type=click.UNPROCESSED)
+@click.pass_context
+def app(ctx: click.Context, streamlit_args: tuple[str, ...]) -> None:
+    """Run the explorer app (`streamlit run`): the project's app.py, else the copy the package ships.
+
+    Extra arguments go to Streamlit, e.g. `ickg app --server.port 8600`.
+    """
+    import subprocess
+
+    project = settings.find_project()
+    path = project / "app.py" if project is not None and (project / "app.py").is_file() else None
+    if path is None:
+        path = settings.packaged_dir() / "app" / "app.py"
+    if not path.is_file():
+        raise IckgError(f"no app found: not in a project with app.py, and {path} is not installed")
+    env = dict(os.environ)
+    for s in settings.SETTINGS:  # --setting values reach the app as their environment variables
+        if s.name in _settings_from(ctx):
+            env[s.env] = _settings_from(ctx)[s.name]
+    ctx.exit(subprocess.call([sys.executable, "-m", "streamlit", "run", str(path), *streamlit_args], env=env))
 
 
 @cli.command()

@@ -110,8 +110,6 @@ def resolve_path(name: str, start: Path | None = None) -> Path:
         return project / PROJECT_PATHS[name]
     if name == "ontology_dir" and (packaged_dir() / "ontology" / "ickg.ttl").is_file():
         return packaged_dir() / "ontology"
-    if name == "sources_dir":
-        return Path.cwd() / "sources"
     setting = _BY_NAME[name]
     raise NoProject(f"no project found: neither {Path.cwd()} nor a folder above it holds evidence/ and "
                     f"ontology/ickg.ttl; run inside the project, or set {name} "

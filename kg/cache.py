@@ -4,7 +4,8 @@ Read-only consumers (``ickg stats``, ``query``, ``case``, ``design``, ``serve``,
 :func:`validated_graph`. Which graph they get:
 
 * **in a project** (the current folder or one above it holds ``evidence/`` and
-  ``ontology/ickg.ttl``), or with ``evidence_dir`` set: the project's own data. The last
+  ``ontology/ickg.ttl``; else the checkout of an editable install), or with ``evidence_dir``
+  set: the project's own data. The last
   validated build is reused when its inputs are unchanged and rebuilt otherwise. The inputs are
   hashed by content: every file under ``evidence/`` and ``ontology/``, the names, sizes and
   modification times of the source texts, and the code of the ``kg`` package with its version.
@@ -25,6 +26,7 @@ import gzip
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -127,7 +129,7 @@ def inputs_key(evidence: Path, ontology: Path, sources: Path | None) -> str:
 
 def cache_dir(overrides: dict[str, str] | None = None) -> Path:
     """The project's ``dist/cache``, else the user's cache folder."""
-    if settings.is_explicit("dist_dir", overrides) or settings.find_project() is not None:
+    if settings.is_explicit("dist_dir", overrides) or settings.current_project() is not None:
         return settings.get_path("dist_dir", overrides) / "cache"
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "ickg"
@@ -160,16 +162,21 @@ def _write(folder: Path, graph: ValidatedGraph) -> None:
         for old in entries[KEEP:]:
             stem = old.name.split(".")[0]
             for path in folder.glob(f"{stem}.*"):
-                path.unlink(missing_ok=True)
+                shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
     except OSError:
         pass  # a read-only folder only costs the next command a rebuild
+
+
+def answers_dir(graph: ValidatedGraph, overrides: dict[str, str] | None = None) -> Path | None:
+    """Where :class:`kg.service.Explorer` keeps answers of named queries on this graph (None: nowhere)."""
+    return cache_dir(overrides) / f"{graph.key}.answers" if graph.key else None
 
 
 # ------------------------------------------------------------------------------ the entry point
 
 def uses_project_data(overrides: dict[str, str] | None = None) -> bool:
     """Whether the curated data of a project (or an explicit ``evidence_dir``) is in reach."""
-    return settings.is_explicit("evidence_dir", overrides) or settings.find_project() is not None
+    return settings.is_explicit("evidence_dir", overrides) or settings.current_project() is not None
 
 
 def validated_graph(overrides: dict[str, str] | None = None, use_cache: bool = True) -> ValidatedGraph:

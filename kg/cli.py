@@ -419,7 +419,7 @@ def app(ctx: click.Context, streamlit_args: tuple[str, ...]) -> None:
     """
     import subprocess
 
-    project = settings.find_project()
+    project = settings.current_project()
     path = project / "app.py" if project is not None and (project / "app.py").is_file() else None
     if path is None:
         path = settings.packaged_dir() / "app" / "app.py"

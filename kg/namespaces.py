@@ -81,6 +81,7 @@ class IC(DefinedNamespace):
     targetOutcome: URIRef
     targetPopulation: URIRef
     usesMechanism: URIRef
+    usesMechanismUnder: URIRef
     usesProcess: URIRef
     volume: URIRef
 

@@ -87,6 +87,17 @@ def find_project(start: Path | None = None) -> Path | None:
     return None
 
 
+def checkout_project() -> Path | None:
+    """The checkout the package itself lives in (an editable install), if it is a project."""
+    return find_project(PACKAGE_DIR.parent) if (PACKAGE_DIR.parent / "pyproject.toml").is_file() else None
+
+
+def current_project(start: Path | None = None) -> Path | None:
+    """The project commands work on: the one around the current directory, else the checkout
+    of an editable install; None for an installed wheel used outside any project."""
+    return find_project(start) or checkout_project()
+
+
 def packaged_dir() -> Path:
     """Where the installed package keeps its shipped graph and ontology (``kg/data``)."""
     return PACKAGE_DIR / "data"
@@ -97,13 +108,15 @@ def resolve_path(name: str, start: Path | None = None) -> Path:
 
     ``evidence_dir``, ``ontology_dir`` and ``dist_dir`` are the project's ``evidence/``,
     ``ontology/`` and ``dist/``; ``sources_dir`` is ``../shared/sources`` beside the project.
-    Outside a project the ontology is the copy the package ships.
+    The project is the one around the current directory (so a copy of the checkout uses its own
+    files), else the checkout of an editable install (:func:`current_project`). Outside both,
+    the ontology is the copy the package ships.
 
     Raises:
         NoProject: when no project is found and nothing is shipped for this setting; the
             message names the setting and its environment variable.
     """
-    project = find_project(start)
+    project = current_project(start)
     if project is not None:
         if name == "sources_dir":
             return project.parent / "shared" / "sources"
@@ -111,7 +124,7 @@ def resolve_path(name: str, start: Path | None = None) -> Path:
     if name == "ontology_dir" and (packaged_dir() / "ontology" / "ickg.ttl").is_file():
         return packaged_dir() / "ontology"
     setting = _BY_NAME[name]
-    raise NoProject(f"no project found: neither {Path.cwd()} nor a folder above it holds evidence/ and "
+    raise NoProject(f"no project found: neither {(start or Path.cwd())} nor a folder above it holds evidence/ and "
                     f"ontology/ickg.ttl; run inside the project, or set {name} "
                     f"(--setting {name}=DIR or {setting.env}=DIR)")
 

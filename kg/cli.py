@@ -290,6 +290,20 @@ def query(ctx: click.Context, query: str, params: tuple[str, ...], fmt: str, end
     if endpoint:
         overrides["sparql_endpoint"] = endpoint
     named = q.find(query)
+    if named is not None and not settings.get("sparql_endpoint", overrides):
+        # a gallery query on the embedded store: through the explorer, which keeps answers per build
+        from kg.service import open_explorer
+
+        values = dict(_split_params(params))
+        named.bind(values)  # unknown or malformed parameters are refused before anything opens
+        x = open_explorer(overrides)
+        try:
+            result = x.named(named.name, **values)
+        finally:
+            x.close()
+        click.echo(results.render(result, fmt, x.release_id), nl=False)
+        click.echo(result.status, err=True)
+        return
     if named is not None:
         text, bindings = named.text, named.bind(dict(_split_params(params)))
     else:

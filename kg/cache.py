@@ -220,4 +220,7 @@ def packaged_graph() -> ValidatedGraph:
                         f"and ontology/ickg.ttl) and this installation ships no graph ({path} is missing); "
                         f"run inside the project or set evidence_dir (ICKG_EVIDENCE=DIR)")
     meta = json.loads((folder / PACKAGED_META).read_text(encoding="utf-8"))
-    return ValidatedGraph(gzip.decompress(path.read_bytes()), meta["release_id"], "package", str(path), "", meta)
+    data = path.read_bytes()
+    h = hashlib.sha256(b"packaged graph\x00" + data)
+    _hash_tree(h, settings.PACKAGE_DIR, "code")  # answers kept for it are the code's too
+    return ValidatedGraph(gzip.decompress(data), meta["release_id"], "package", str(path), h.hexdigest(), meta)

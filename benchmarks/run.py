@@ -174,6 +174,9 @@ def child_oxigraph(args) -> dict:
     tracemalloc.stop()  # not while timing queries (it slows the Python side)
     rss_after_load = maxrss_mb()
 
+    peer = VirtuosoPeer(args) if args.with_virtuoso else None
+    if peer is not None:
+        log(f"  [x{args.scale} virtuoso] {peer.triples:,} triples loaded in {peer.load_s:.1f} s")
     es = EmbeddedStore(data, workers=1, time_limit_ms=int(args.timeout * 1000), max_rows=MAX_ROWS)
     t = time.perf_counter()
     es.warm()
@@ -216,20 +219,25 @@ def child_oxigraph(args) -> dict:
                 r["inproc_error"] = f"{type(exc).__name__}: {exc}"
         log(f"  [x{args.scale} oxigraph] {name}: in-process {_fmt(r.get('inproc_ms'))} ms, "
             f"EmbeddedStore {_fmt(r.get('store_ms'))} ms, rows {r.get('rows')}")
+        if peer is not None:  # right after, so both engines see the same load on a shared machine
+            v = peer.time_query(args, name, text, b)
+            log(f"  [x{args.scale} virtuoso] {name}: {_fmt(v.get('ms'))} ms, rows {v.get('rows')}"
+                + (f" ({v['error']})" if v.get("error") else "") + (" (timed out)" if v.get("timeout") else ""))
         results[name] = r
     es.close()
+    virtuoso = peer.close() if peer is not None else None
     return {"load_s": load_s, "worker_start_s": worker_start_s, "py_peak_mb": py_peak / 1e6,
             "rss_after_load_mb": rss_after_load, "maxrss_mb": maxrss_mb(),
             "worker_maxrss_mb": maxrss_mb(resource.RUSAGE_CHILDREN), "queries": results,
-            "loadavg": os.getloadavg(),
+            "loadavg": os.getloadavg(), "virtuoso": virtuoso,
             "bytes": len(data), "triples": len(store)}
 
 
 VIRTUOSO_GRAPH = "https://w3id.org/ickg/benchmark"
 
 
-def child_virtuoso(args) -> dict:
-    """Start a throw-away Virtuoso, bulk-load one scale, time the gallery through RemoteStore.
+class VirtuosoPeer:
+    """A throw-away Virtuoso holding one scale, queried through RemoteStore.
 
     The server is the one the tests use (``tests/virtuoso.py``: loopback ports, its own temporary
     folder), with a row cap above ``max_rows`` and the query cap of ``--timeout``. The graph is
@@ -237,69 +245,72 @@ def child_virtuoso(args) -> dict:
     :class:`kg.store.RemoteStore` sends as ``default-graph-uri``: the app's remote backend, over
     HTTP, with the same query check, bindings (a ``VALUES`` block) and limits.
     """
-    import shutil
 
-    sys.path.insert(0, str(ROOT / "tests"))
-    import virtuoso as vt  # noqa: E402 - the tests' helper
+    def __init__(self, args) -> None:
+        import shutil
 
-    from kg.store import QueryTimeout, RemoteStore
+        sys.path.insert(0, str(ROOT / "tests"))
+        import virtuoso as vt  # noqa: E402 - the tests' helper
 
-    binary = shutil.which("virtuoso-t") or "/usr/bin/virtuoso-t"
-    # buffers of 8 KiB: about 1 GB up to 10x, 4 GB above (Virtuoso's guidance: 2/3 of the RAM it may use)
-    buffers = 120_000 if args.scale <= 10 else 500_000
-    vt.INI = vt.INI.replace("NumberOfBuffers      = 10000", f"NumberOfBuffers      = {buffers}").replace(
-        "MaxDirtyBuffers      = 6000", f"MaxDirtyBuffers      = {buffers * 3 // 4}")
-    server = vt.Virtuoso(binary, max_rows=MAX_ROWS * 10, max_seconds=int(args.timeout), startup_timeout=120)
-    t = time.perf_counter()
-    server.start()
-    start_s = time.perf_counter() - t
-    try:
-        src = Path(args.nt)
-        (server.dir / src.name).symlink_to(src.resolve())
+        from kg.store import RemoteStore
+
+        binary = shutil.which("virtuoso-t") or "/usr/bin/virtuoso-t"
+        # buffers of 8 KiB: about 1 GB up to 10x, 4 GB above
+        self.buffers = 120_000 if args.scale <= 10 else 500_000
+        vt.INI = vt.INI.replace("NumberOfBuffers      = 10000", f"NumberOfBuffers      = {self.buffers}").replace(
+            "MaxDirtyBuffers      = 6000", f"MaxDirtyBuffers      = {self.buffers * 3 // 4}")
+        self.server = vt.Virtuoso(binary, max_rows=MAX_ROWS * 10, max_seconds=int(args.timeout), startup_timeout=120)
         t = time.perf_counter()
-        server.isql(f"ld_dir('{server.dir}', '{src.name}', '{VIRTUOSO_GRAPH}');")
-        server.isql("rdf_loader_run();")
-        server.isql("checkpoint;")
-        load_s = time.perf_counter() - t
-        store = RemoteStore(server.sparql, graph=VIRTUOSO_GRAPH, time_limit_ms=int(args.timeout * 1000),
-                            max_rows=MAX_ROWS)
-        count = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", {})
-        triples = int(count.rows[0][0].value)
-        results = {}
-        for job in gallery_jobs(args.queries, args.gallery):
-            name, text, b = job["name"], job["text"], job["bindings"]
-            r: dict = {}
-            try:
-                last = {}
-
-                def once(text=text, b=b, last=last):
-                    last["result"] = store.query(text, b)
-                    return _rows(last["result"])
-
-                st = timed_runs(once, args.runs, args.budget)
-                r["ms"], r["runs"], r["rows"] = st["ms"], st["runs"], st["rows"]
-                r["answer"] = answer_digest(last["result"], text)
-                if last["result"].timed_out:
-                    r["timeout"] = True
-            except QueryTimeout:
-                r["timeout"] = True
-            except Exception as exc:  # noqa: BLE001 - report and go on
-                r["error"] = f"{type(exc).__name__}: {str(exc)[:300]}"
-            log(f"  [x{args.scale} virtuoso] {name}: {_fmt(r.get('ms'))} ms, rows {r.get('rows')}"
-                + (f" ({r['error']})" if r.get("error") else ""))
-            results[name] = r
-        store.close()
-        version = ""
+        self.server.start()
+        self.start_s = time.perf_counter() - t
+        src = Path(args.nt)
+        (self.server.dir / src.name).symlink_to(src.resolve())
+        t = time.perf_counter()
+        self.server.isql(f"ld_dir('{self.server.dir}', '{src.name}', '{VIRTUOSO_GRAPH}');")
+        self.server.isql("rdf_loader_run();")
+        self.server.isql("checkpoint;")
+        self.load_s = time.perf_counter() - t
+        self.store = RemoteStore(self.server.sparql, graph=VIRTUOSO_GRAPH, time_limit_ms=int(args.timeout * 1000),
+                                 max_rows=MAX_ROWS)
+        count = self.store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", {})
+        self.triples = int(count.rows[0][0].value)
+        self.version = ""
         try:
-            version = server.isql("select sys_stat('st_dbms_ver');").split("\n")
-            version = next((x.strip() for x in version if x.strip() and x.strip()[0].isdigit()), "")
+            lines = self.server.isql("select sys_stat('st_dbms_ver');").split("\n")
+            self.version = next((x.strip() for x in lines if x.strip() and x.strip()[0].isdigit()), "")
         except Exception:  # noqa: BLE001
             pass
-        rss = _proc_rss_mb(server.proc.pid)
-    finally:
-        server.stop()
-    return {"start_s": start_s, "load_s": load_s, "triples": triples, "queries": results,
-            "server_rss_mb": rss, "buffers": buffers, "version": version, "loadavg": os.getloadavg()}
+        self.results: dict = {}
+
+    def time_query(self, args, name: str, text: str, b: dict) -> dict:
+        from kg.store import QueryTimeout
+
+        r: dict = {}
+        try:
+            last = {}
+
+            def once():
+                last["result"] = self.store.query(text, b)
+                return _rows(last["result"])
+
+            st = timed_runs(once, args.runs, args.budget)
+            r["ms"], r["runs"], r["rows"] = st["ms"], st["runs"], st["rows"]
+            r["answer"] = answer_digest(last["result"], text)
+            if last["result"].timed_out:
+                r["timeout"] = True
+        except QueryTimeout:
+            r["timeout"] = True
+        except Exception as exc:  # noqa: BLE001 - report and go on
+            r["error"] = f"{type(exc).__name__}: {str(exc)[:300]}"
+        self.results[name] = r
+        return r
+
+    def close(self) -> dict:
+        self.store.close()
+        rss = _proc_rss_mb(self.server.proc.pid) if self.server.proc else None
+        self.server.stop()
+        return {"start_s": self.start_s, "load_s": self.load_s, "triples": self.triples, "queries": self.results,
+                "server_rss_mb": rss, "buffers": self.buffers, "version": self.version, "loadavg": os.getloadavg()}
 
 
 def _proc_rss_mb(pid: int) -> float | None:
@@ -566,7 +577,7 @@ def _git() -> dict:
                             if line[3:].startswith(("kg/", "ontology/", "evidence/")))}
 
 
-CHILDREN = {"build": child_build, "oxigraph": child_oxigraph, "rdflib": child_rdflib, "virtuoso": child_virtuoso,
+CHILDREN = {"build": child_build, "oxigraph": child_oxigraph, "rdflib": child_rdflib,
             "rdflib-mem": child_rdflib_mem, "app": child_app}
 
 
@@ -845,8 +856,10 @@ def virtuoso_section(res: dict, scales: list[int], out: list[str]) -> dict:
     v0 = res["scales"][str(ran[0])]["virtuoso"]
     out.append(f"Virtuoso {v0.get('version') or 'open source'} (Debian `virtuoso-opensource`), a fresh server "
                "per scale on loopback, graph bulk-loaded into a named graph and queried through "
-               "`kg.store.RemoteStore` (SPARQL protocol over HTTP, bindings as `VALUES`), the app's remote "
-               "backend; the embedded figures are `EmbeddedStore` (worker process, pipe) and Oxigraph "
+               "`kg.store.RemoteStore` right after the same query on the embedded store (so both see the same "
+               "load on a shared machine): "
+               "the SPARQL protocol over HTTP with bindings as `VALUES`, the app's remote "
+               "backend. The embedded figures are `EmbeddedStore` (worker process, pipe) and Oxigraph "
                "in-process. Median ms; *answers* compares the rows' plain values as sorted lists, as "
                "`tests/test_triplestore.py` does.\n")
     out.append("| query | scale | EmbeddedStore ms | in-process ms | Virtuoso ms | Virtuoso / EmbeddedStore | answers |")
@@ -932,6 +945,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", help=argparse.SUPPRESS)
     ap.add_argument("--no-warmup", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--gallery", help=argparse.SUPPRESS)
+    ap.add_argument("--with-virtuoso", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     args.queries = [q for q in (args.queries or "").split(",") if q] or None
     args.virtuoso_scales = [int(x) for x in (args.virtuoso_scales or "").split(",") if x.strip()]
@@ -974,15 +988,15 @@ def main(argv: list[str] | None = None) -> int:
         log(f"x{s}: wrote {n:,} triples to {path} ({time.perf_counter() - t:.1f} s)")
         sc: dict = {"triples_planned": n}
         log(f"x{s}: oxigraph ...")
-        sc["oxigraph"] = spawn("oxigraph", args, ["--scale", str(s), "--nt", str(path)])
-        if s in args.virtuoso_scales:
-            log(f"x{s}: virtuoso ...")
-            try:
-                sc["virtuoso"] = spawn("virtuoso", args, ["--scale", str(s), "--nt", str(path)])
-            except (RuntimeError, subprocess.SubprocessError) as exc:
-                res["skipped"].append(f"virtuoso at {s}x: {exc}")
+        peer = s in args.virtuoso_scales
+        if peer:
+            log(f"x{s}: Virtuoso started and loaded in the same child; each query runs on both in turn")
         else:
             res["skipped"].append(f"virtuoso at {s}x (--virtuoso-scales {','.join(map(str, args.virtuoso_scales))})")
+        sc["oxigraph"] = spawn("oxigraph", args, ["--scale", str(s), "--nt", str(path)]
+                               + (["--with-virtuoso"] if peer else []))
+        if sc["oxigraph"].get("virtuoso"):
+            sc["virtuoso"] = sc["oxigraph"].pop("virtuoso")
         rdflib_scales = ([int(x) for x in args.rdflib_scales.split(",") if x.strip()]
                          if args.rdflib_scales is not None else None)
         if args.skip_rdflib_above is not None and s > args.skip_rdflib_above:

@@ -9,6 +9,7 @@ an unreadable query, an unreachable endpoint). Problems print one per line as
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -72,7 +73,7 @@ def cli(ctx: click.Context, overrides: tuple[str, ...]) -> None:
 @click.pass_context
 def settings_cmd(ctx: click.Context, as_json: bool) -> None:
     """Show every setting, its current value and where it comes from."""
-    rows = [{"name": s.name, "value": settings.shown(s.name, settings.get(s.name, _settings_from(ctx))),
+    rows = [{"name": s.name, "value": settings.shown(s.name, _shown(s.name, _settings_from(ctx))),
              "env": s.env, "default": settings.shown(s.name, s.default), "help": s.help} for s in settings.SETTINGS]
     wrong = settings.problems(_settings_from(ctx))
     if as_json:
@@ -83,6 +84,17 @@ def settings_cmd(ctx: click.Context, as_json: bool) -> None:
     for line in wrong:
         click.echo(f"error: {line}", err=True)
     ctx.exit(EXIT_USAGE if wrong else EXIT_OK)
+
+
+def _shown(name: str, overrides: dict[str, str]) -> str:
+    """A setting's value; an unset folder shows where it resolves to (or why it does not)."""
+    value = settings.get(name, overrides)
+    if value or name not in settings.PROJECT_PATHS and name != "sources_dir":
+        return value
+    try:
+        return f"{settings.resolve_path(name)} (resolved)"
+    except IckgError as exc:
+        return f"(unresolved: {exc})"
 
 
 def _load(ctx: click.Context):
@@ -171,6 +183,17 @@ def _built_or_exit(ctx: click.Context):
         _print_problems(outcome.problems)
         ctx.exit(EXIT_INVALID)
     return outcome
+
+
+def _validated_or_exit(ctx: click.Context):
+    """The validated graph for read-only commands (the build cache or the packaged graph); exit 1 on invalid data."""
+    from kg.cache import InvalidData, validated_graph
+
+    try:
+        return validated_graph(_settings_from(ctx))
+    except InvalidData as exc:
+        _print_problems(exc.problems)
+        ctx.exit(EXIT_INVALID)
 
 
 class _Progress:
@@ -267,9 +290,9 @@ def stats(ctx: click.Context, as_json: bool) -> None:
     """Counts by class and by concept."""
     from kg import stats as stats_mod
 
-    outcome = _built_or_exit(ctx)
-    data = stats_mod.compute(outcome.built.graph)
-    data["release"] = outcome.built.release_id
+    graph = _validated_or_exit(ctx)
+    data = graph.memo("stats", lambda g: stats_mod.compute(g.ntriples), _settings_from(ctx))
+    data["release"] = graph.release_id
     if as_json:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
@@ -293,6 +316,20 @@ def query(ctx: click.Context, query: str, params: tuple[str, ...], fmt: str, end
     if endpoint:
         overrides["sparql_endpoint"] = endpoint
     named = q.find(query)
+    if named is not None and not settings.get("sparql_endpoint", overrides):
+        # a gallery query on the embedded store: through the explorer, which keeps answers per build
+        from kg.service import open_explorer
+
+        values = dict(_split_params(params))
+        named.bind(values)  # unknown or malformed parameters are refused before anything opens
+        x = open_explorer(overrides)
+        try:
+            result = x.named(named.name, **values)
+        finally:
+            x.close()
+        click.echo(results.render(result, fmt, x.release_id), nl=False)
+        click.echo(result.status, err=True)
+        return
     if named is not None:
         text, bindings = named.text, named.bind(dict(_split_params(params)))
     else:
@@ -411,6 +448,29 @@ def serve(ctx: click.Context, host: str, port: int, endpoint: str | None, worker
     if endpoint:
         overrides["sparql_endpoint"] = endpoint
     http.run(host=host, port=port, overrides=overrides, workers=workers)
+
+
+@cli.command(context_settings={"ignore_unknown_options": True})
+@click.argument("streamlit_args", nargs=-1, type=click.UNPROCESSED)
+@click.pass_context
+def app(ctx: click.Context, streamlit_args: tuple[str, ...]) -> None:
+    """Run the explorer app (`streamlit run`): the project's app.py, else the copy the package ships.
+
+    Extra arguments go to Streamlit, e.g. `ickg app --server.port 8600`.
+    """
+    import subprocess
+
+    project = settings.current_project()
+    path = project / "app.py" if project is not None and (project / "app.py").is_file() else None
+    if path is None:
+        path = settings.packaged_dir() / "app" / "app.py"
+    if not path.is_file():
+        raise IckgError(f"no app found: not in a project with app.py, and {path} is not installed")
+    env = dict(os.environ)
+    for s in settings.SETTINGS:  # --setting values reach the app as their environment variables
+        if s.name in _settings_from(ctx):
+            env[s.env] = _settings_from(ctx)[s.name]
+    ctx.exit(subprocess.call([sys.executable, "-m", "streamlit", "run", str(path), *streamlit_args], env=env))
 
 
 @cli.command()

@@ -96,6 +96,7 @@ class IC(DefinedNamespace):
     useStatus: URIRef
     usedIn: URIRef
     usesMechanism: URIRef
+    usesMechanismUnder: URIRef
     usesProcess: URIRef
     value: URIRef
     volume: URIRef

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from kg import settings
 from kg.build import Built, build_graph
+from kg.derive import derive
 from kg.errors import Problem
 from kg.records import Corpus, load_evidence
 from kg.validate import ShapeViolation, load_shapes, shacl_validate
@@ -68,7 +69,7 @@ def run(overrides: dict[str, str] | None = None, shacl: bool = True,
     outcome = Outcome(corpus, problems)
     if any(p.severity == "error" for p in problems):
         return outcome
-    built = build_graph(corpus, ontology)
+    built = derive(build_graph(corpus, ontology))  # + derived triples (kg/derive.py)
     if shacl:
         outcome.violations = shacl_validate(built.graph, load_shapes(ontology), built.origins)
         if any(v.severity == "Violation" for v in outcome.violations):

@@ -198,10 +198,22 @@ def run_on_oxigraph(store: Any, text: str, bindings: dict[str, Term], max_rows: 
     elif isinstance(res, pyoxigraph.QuerySolutions):
         cols = [v.value for v in res.variables]
         rows = []
-        for sol in res:
+        # one Term per distinct engine term: answers repeat labels and IRIs, and converting
+        # each occurrence cost more than the query itself on answers of hundreds of rows
+        seen: dict[Any, Term | None] = {}
+
+        def conv(t: Any) -> Term | None:
+            if t is None:
+                return None
+            term = seen.get(t)
+            if term is None:
+                term = seen[t] = to_term(t)
+            return term
+
+        for sol in res:  # a solution iterates its values in the order of the variables
             if len(rows) > max_rows:
                 break
-            rows.append(tuple(to_term(sol[c]) for c in cols))
+            rows.append(tuple(map(conv, sol)))
         out = {"kind": "select", "columns": cols, "rows": rows[:max_rows], "truncated": len(rows) > max_rows}
     else:
         triples = []

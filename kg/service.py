@@ -7,21 +7,34 @@ hold SPARQL or parse files. It works the same on the embedded store and on a rem
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field, fields
+from pathlib import Path
 from typing import Any
 
 from kg import queries, settings
 from kg.errors import IckgError
-from kg.store import EmbeddedStore, QueryResult, RemoteStore, open_store
+from kg.store import EmbeddedStore, QueryResult, RemoteStore, Term, open_store
 
 
 @dataclass
 class Explorer:
-    """A store plus the release it serves."""
+    """A store plus the release it serves.
+
+    Answers to named queries are kept in memory, and, on the embedded store of a cached build,
+    on disk beside that build (``answers``, a folder named by the build's input key): the
+    package's own queries on an unchanged graph give unchanged answers, so a restarted app or a
+    second command reads them instead of asking the engine again. A changed input is a new key,
+    so an old answer is never read for a new graph.
+    """
 
     store: EmbeddedStore | RemoteStore
     release_id: str = ""
     _cache: dict = field(default_factory=dict, repr=False)
+    answers: Path | None = None
 
     @property
     def backend(self) -> str:
@@ -42,11 +55,22 @@ class Explorer:
         key = (name, tuple(sorted(params.items())))
         if _cache and key in self._cache:
             return self._cache[key]
-        q = queries.find(name) or queries.internal(name.lstrip("_"))
-        result = self.store.query(q.text, q.bind({k: v for k, v in params.items() if v not in (None, "")}))
+        disk = self._answer_path(key) if _cache else None
+        result = _read_answer(disk) if disk is not None else None
+        if result is None:
+            q = queries.find(name) or queries.internal(name.lstrip("_"))
+            result = self.store.query(q.text, q.bind({k: v for k, v in params.items() if v not in (None, "")}))
+            if disk is not None and not result.timed_out:
+                _write_answer(disk, result)
         if _cache:
             self._cache[key] = result
         return result
+
+    def _answer_path(self, key: tuple) -> Path | None:
+        if self.answers is None:
+            return None
+        digest = hashlib.sha256(repr((key, self.store.max_rows)).encode("utf-8")).hexdigest()[:24]
+        return self.answers / f"{digest}.json"
 
     def rows(self, name: str, **params: str) -> list[dict[str, str | None]]:
         """Rows of a named SELECT query as dicts of plain strings."""
@@ -57,12 +81,44 @@ class Explorer:
         self.store.close()
 
 
+def _read_answer(path: Path) -> QueryResult | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    term = (lambda t: None if t is None else Term(*t))
+    data["rows"] = [tuple(map(term, row)) for row in data["rows"]]
+    data["triples"] = [tuple(map(term, tr)) for tr in data["triples"]]
+    return QueryResult(**data)
+
+
+def _write_answer(path: Path, result: QueryResult) -> None:
+    """Write atomically; a folder that cannot be written only costs the next reader a query."""
+    data = {f.name: getattr(result, f.name) for f in fields(result)}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(data, f, ensure_ascii=False)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
 def open_explorer(overrides: dict[str, str] | None = None, workers: int = 2) -> Explorer:
     """Open the configured store and read the release it serves.
 
     Raises:
         IckgError: when the curated data has errors or the endpoint cannot be reached.
     """
+    if not settings.get("sparql_endpoint", overrides):
+        from kg.cache import answers_dir, validated_graph
+
+        graph = validated_graph(overrides)  # the last validated build, rebuilt when an input changed
+        store = EmbeddedStore(graph.ntriples, graph.release_id, workers=workers,
+                              time_limit_ms=settings.get_int("query_time_limit_ms", overrides),
+                              max_rows=settings.get_int("max_rows", overrides))
+        return Explorer(store, graph.release_id, answers=answers_dir(graph, overrides))
     store = open_store(overrides, workers=workers)
     explorer = Explorer(store, getattr(store, "release_id", ""))
     if not explorer.release_id:

@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
-from rdflib import Graph
-
-from kg import queries
-from kg.export import to_ntriples
+if TYPE_CHECKING:
+    from rdflib import Graph
 
 
-def local_store(graph: Graph):
-    """An in-process Oxigraph store of a graph, for the package's own trusted queries."""
+def local_store(graph: Graph | bytes):
+    """An in-process Oxigraph store of a graph (or its N-Triples), for the package's own trusted queries."""
     import pyoxigraph
 
+    if not isinstance(graph, bytes):
+        from kg.export import to_ntriples
+
+        graph = to_ntriples(graph).encode("utf-8")
     store = pyoxigraph.Store()
-    store.bulk_load(to_ntriples(graph).encode("utf-8"), pyoxigraph.RdfFormat.N_TRIPLES)
+    store.bulk_load(graph, pyoxigraph.RdfFormat.N_TRIPLES)
     return store
 
 
 def _run(store, name: str) -> list[dict]:
+    from kg import queries
     from kg.store import run_on_oxigraph
 
     q = queries.internal(name)
@@ -27,15 +31,18 @@ def _run(store, name: str) -> list[dict]:
     return [{c: (None if v is None else v.value) for c, v in zip(res["columns"], row)} for row in res["rows"]]
 
 
-def compute(graph: Graph) -> dict:
-    """Counts by class, by classifying concept, the numbered case studies and the triple count."""
+def compute(graph: Graph | bytes) -> dict:
+    """Counts by class, by classifying concept, the numbered case studies and the triple count.
+
+    ``graph`` is an rdflib graph or its N-Triples (what :func:`kg.cache.validated_graph` gives).
+    """
     store = local_store(graph)
     classes = {r["class"].rsplit("#", 1)[-1]: int(r["n"]) for r in _run(store, "stats_classes")}
     by_concept: dict[str, list] = defaultdict(list)
     for r in _run(store, "stats_concepts"):
         by_concept[r["property"].rsplit("#", 1)[-1]].append({"concept": r["concept"], "label": r["label"], "n": int(r["n"])})
     numbered = [{"number": int(r["number"]), "case": r["case"], "label": r["label"]} for r in _run(store, "case_numbers")]
-    return {"triples": len(graph), "classes": classes, "by_concept": dict(by_concept), "numbered_case_studies": numbered}
+    return {"triples": len(store), "classes": classes, "by_concept": dict(by_concept), "numbered_case_studies": numbered}
 
 
 def render(data: dict) -> str:

@@ -308,8 +308,8 @@ def check_query(text: str) -> str:
 def open_store(overrides: dict[str, str] | None = None, workers: int = 2):
     """The configured store: the endpoint in ``sparql_endpoint`` if set, else the embedded one.
 
-    The embedded store is built from the curated files through the full pipeline; a graph
-    with errors is never loaded.
+    The embedded store serves :func:`kg.cache.validated_graph`: the project's last validated
+    build (rebuilt when an input changed) or the packaged graph; a graph with errors is never loaded.
     """
     endpoint = settings.get("sparql_endpoint", overrides)
     limits = dict(time_limit_ms=settings.get_int("query_time_limit_ms", overrides),
@@ -318,14 +318,10 @@ def open_store(overrides: dict[str, str] | None = None, workers: int = 2):
         from kg.remote import RemoteStore
 
         return RemoteStore(endpoint, **limits)
-    from kg import pipeline
+    from kg.cache import validated_graph
 
-    outcome = pipeline.run(overrides)
-    if not outcome.ok:
-        lines = "\n".join(map(str, outcome.errors[:20]))
-        raise IckgError(f"the curated data has errors; run `ickg validate`:\n{lines}")
-    nt = outcome.built.ntriples.encode("utf-8")
-    return EmbeddedStore(nt, outcome.built.release_id, workers=workers,
+    graph = validated_graph(overrides)  # the last validated build, rebuilt when an input changed
+    return EmbeddedStore(graph.ntriples, graph.release_id, workers=workers,
                          memory_mb=settings.get_int("query_memory_limit_mb", overrides),
                          short_query_ms=settings.get_int("short_query_ms", overrides), **limits)
 

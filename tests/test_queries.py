@@ -124,8 +124,11 @@ def test_findings_on_costs(run):
     """Torbay saved about £250,000; PACE's Medicaid saving has no empirical data behind it."""
     rows = {r["statement"].rsplit("/", 1)[-1]: r for r in run("findings-on-costs")}
     assert "£250,000" in rows["torbay-care-trust.management-savings"]["quote"]
-    assert rows["pace.medicaid-savings-no-data"]["direction"] == "Unclear"
-    assert {r["direction"] for r in rows.values()} >= {"Positive", "Mixed", "Unclear"}
+    # "No empirical data were found to support this claim": a descriptive fact, so no direction
+    assert rows["pace.medicaid-savings-no-data"]["claim"] == "Descriptive fact"
+    assert rows["pace.medicaid-savings-no-data"].get("direction") is None
+    assert rows["torbay-care-trust.management-savings"]["claim"] == "Measured outcome"
+    assert {r.get("direction") for r in rows.values()} >= {"Positive", "Mixed", "Unclear"}
 
 
 def test_findings_on_patient_experience(run):
@@ -243,10 +246,10 @@ def test_citation_trail(run):
 
 
 def test_evidence_map(run):
-    """Each cell's directions add up to its statements; financial x hospital use is a filled cell."""
+    """Each cell's directions (and claims without one) add up to its statements; financial x hospital use is filled."""
     rows = run("evidence-map")
     for r in rows:
-        parts = sum(int(r[k]) for k in ("positive", "negative", "mixed", "noEffect", "unclear"))
+        parts = sum(int(r[k]) for k in ("positive", "negative", "mixed", "noEffect", "unclear", "withoutDirection"))
         assert parts == int(r["statements"]), r
     cell = next(r for r in rows if r["processLabel"] == "Financial" and r["domainLabel"] == "Hospital use")
     assert int(cell["positive"]) > 0
@@ -379,6 +382,10 @@ def test_case_studies_by_country(run):
     assert rows[0]["label"] == "United States"
     england = next(r for r in rows if r["label"] == "England")
     assert "Torbay Care Trust" in england["names"]
+    # England and Scotland are within the United Kingdom: Torbay (England) and the managed
+    # clinical networks (Scotland) count for it
+    uk = next(r for r in rows if r["label"] == "United Kingdom")
+    assert "Torbay Care Trust" in uk["names"] and int(uk["caseStudies"]) > int(england["caseStudies"])
 
 
 def test_search_labels(run):

@@ -51,8 +51,10 @@ HRB_CASES = {
     13: ("lhcc-scotland", "meso", "virtual", "gb-sct", {"organisational": {"managed-care-network"}}),
     14: ("chains-of-care-sweden", "meso", "virtual", "se", {"clinical": {"care-pathway"}}),
     # "pooled budgets, individual budgets and prepaid capitation"
+    # "pooled health and social care budgets can assist case managers": a possibility, not a use
+    # (status recommended, issue 12), so it is no ic:usesMechanism (tests/test_queries.py::test_mechanism_uses)
     15: ("case-management", "micro", None, None, {"clinical": {"case-management"},
-                                                  "financial": {"pooled-budget", "personal-budget", "capitation"}}),
+                                                  "financial": {"personal-budget", "capitation"}}),
     16: ("self-management-support", "micro", None, None, {"clinical": {"self-management-support"}}),
     17: ("coordinated-care-australia", "meso", "real", "au", {"clinical": {"care-coordinator", "shared-care-plan"},
                                                              "financial": {"pooled-budget"}}),

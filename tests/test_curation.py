@@ -34,7 +34,8 @@ HRB_CASES = {
         "informational": {"electronic-health-record"}}),     # DataPACE
     8: ("torbay-care-trust", "meso", "real", "gb-eng", {
         "financial": {"pooled-budget", "joint-commissioning"},
-        "clinical": {"single-assessment", "care-coordinator", "co-located-team", "discharge-planning"},
+        # discharge planning "is also being developed": a planned use, not counted as in use
+        "clinical": {"single-assessment", "care-coordinator", "co-located-team"},
         "informational": {"patient-held-record"}, "normative": {"staff-seminars"},
         "organisational": {"aligned-geography", "integrated-governance"}}),
     9: ("dmp-germany", "meso", "virtual", "de", {"clinical": {"disease-management-programme"}}),
@@ -43,7 +44,8 @@ HRB_CASES = {
     # "joint commissioning, pooled budgets and personal health budgets are three mechanisms for
     # working as a partnership"
     11: ("partnerships-england", "meso", "virtual", "gb-eng", {
-        "financial": {"pooled-budget", "joint-commissioning", "personal-budget"}}),
+        # personal health budgets are piloted ("the piloting of personal health budgets")
+        "financial": {"pooled-budget", "joint-commissioning", "personal-health-budget"}}),
     12: ("managed-clinical-networks-scotland", "meso", "virtual", "gb-sct",
          {"organisational": {"managed-clinical-network"}}),
     13: ("lhcc-scotland", "meso", "virtual", "gb-sct", {"organisational": {"managed-care-network"}}),
@@ -125,7 +127,8 @@ HRB_FINDINGS = {
     "gripa.risk-contracting-end-reduced-incomes": ("case:gripa", {"workforce"}, "negative"),
     "mayo-clinic.top-performing-system": ("case:mayo-clinic", {"care-quality"}, "positive"),
     "geisinger.navigator-prescription-adherence": ("case:geisinger", {"care-quality"}, "positive"),
-    "chains-of-care-sweden.financial-coordination-associations-count": ("case:chains-of-care-sweden", {"integration-process"}, "positive"),
+    # "there were more than 80 associations of this kind in Sweden": a count, not an effect
+    "chains-of-care-sweden.financial-coordination-associations-count": ("case:chains-of-care-sweden", {"integration-process"}, "descriptive"),
     "cross-charging-england.proposals-criticised": ("case:cross-charging-england", {"integration-process"}, "negative"),
     "dutch-care-groups.fee-differences-narrowed": ("case:dutch-care-groups", {"costs"}, "descriptive"),
     "individual-budgets-england.young-disabled-better-qol": ("case:individual-budgets-england", {"quality-of-life"}, "positive"),

@@ -51,12 +51,13 @@ def show_list() -> None:
         cols = st.columns(4)
         for i, f in enumerate(cases.FACETS):
             others = cases.filter_cases(rows, {k: v for k, v in chosen.items() if k != f.key})
-            counts = cases.facet_counts(others, f.key)
+            counts = cases.facet_counts(others, f.key, chosen)
             url_multiselect(f.label, [v for v, _ in options[f.key]], f.key, container=cols[i % 4], help=f.help,
                             format_func=lambda v, n=names[f.key], c=counts: f"{n.get(v, common.compact(v))} ({c.get(v, 0)})",
                             placeholder="any")
         st.caption("Within a filter a case study needs any of the chosen values; across filters, all of them. "
-                   "Counts say how many case studies each value would leave.")
+                   "Outcome domain, direction and evidence basis combine per finding: one finding must match "
+                   "all three. Counts say how many case studies each value would leave.")
 
     total = len(cases.case_table(ex))
     st.subheader(f"{len(shown)} of {total} case studies" + (f" matching “{md(q.strip())}”" if q.strip() else ""),

@@ -1,6 +1,9 @@
 """Data of the case-studies page (``app_pages/cases.py``): the faceted list and the case-study page.
 
 The list: every case study with its facet values, filtered AND across facets and OR within one.
+The facets that describe findings (outcome domain, direction, evidence basis) combine per
+finding: "hospital use + positive" keeps a case only when one of its findings is both, so the
+list never claims more than a single finding says.
 The page of a case: classification, processes and mechanisms, findings by outcome, enablers and
 barriers, goals and provision, what each source says, every line with its quotes, and key
 messages computed from the findings (never more than they say). Other views build on the case
@@ -28,11 +31,15 @@ FACETS: tuple[Facet, ...] = (
     Facet("process", "Integrative process", "Systemic, organisational, clinical, informational, financial, normative, functional; also through the mechanisms a case uses."),
     Facet("mechanism", "Mechanism", "Concrete mechanisms (pooled budget, capitation, case management, ...)."),
     Facet("domain", "Outcome domain", "Outcome domains of the findings about the case."),
-    Facet("direction", "Direction of findings", "A case matches when at least one finding about it has this direction."),
-    Facet("basis", "Evidence basis", "Study designs of the findings about the case."),
+    Facet("direction", "Direction of findings", "A case matches when one finding about it has this direction "
+          "(and the chosen outcome domain and evidence basis, if any)."),
+    Facet("basis", "Evidence basis", "Study designs of the findings about the case; combined per finding with "
+          "outcome domain and direction."),
     Facet("source", "Source", "Documents that describe the case."),
 )
 FACET_KEYS = tuple(f.key for f in FACETS)
+#: Facets that describe a finding rather than the case: chosen together, one finding must match all of them.
+FINDING_FACETS = ("domain", "direction", "basis")
 
 #: Classification properties of a case study, in the order the page lists them.
 CLASSIFICATION = (
@@ -57,10 +64,16 @@ class CaseRow:
     alt_labels: tuple[str, ...]
     facets: dict[str, frozenset[str]]
     statements: int
+    #: Per finding about the case: its values of the :data:`FINDING_FACETS`.
+    findings: tuple[dict[str, frozenset[str]], ...] = ()
 
     def values(self, facet: str) -> frozenset[str]:
         """The IRIs this case has for a facet."""
         return self.facets.get(facet, frozenset())
+
+    def has_finding(self, chosen: dict[str, set[str]]) -> bool:
+        """Whether one finding about the case matches every chosen finding facet (OR within a facet)."""
+        return any(all(f.get(k, frozenset()) & v for k, v in chosen.items()) for f in self.findings)
 
 
 def case_table(explorer: Any) -> list[CaseRow]:
@@ -69,14 +82,22 @@ def case_table(explorer: Any) -> list[CaseRow]:
         facets: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         for r in whole_rows(explorer, "_case_facets"):
             facets[r["case"]][r["facet"]].add(r["value"])
-        per_case = Counter(a for s in statements(explorer).values() for a in s.about)
+        stmts = statements(explorer).values()
+        per_case = Counter(a for s in stmts for a in s.about)
+        per_finding: dict[str, list[dict[str, frozenset[str]]]] = defaultdict(list)
+        for s in stmts:
+            values = {"domain": frozenset(s.domains), "direction": frozenset({s.direction}),
+                      "basis": frozenset({s.basis})}
+            for a in s.about:
+                per_finding[a].append(values)
         rows = []
         for r in whole_rows(explorer, "_case_index"):
             f = facets.get(r["case"], {})
             rows.append(CaseRow(iri=r["case"], id=local(r["case"]), label=r["label"], kind=r["kind"] or "",
                                 number=int(r["number"]) if r["number"] else None, summary=r["summary"] or "",
                                 alt_labels=tuple(split_list(r["altLabels"])),
-                                facets={k: frozenset(v) for k, v in f.items()}, statements=per_case[r["case"]]))
+                                facets={k: frozenset(v) for k, v in f.items()}, statements=per_case[r["case"]],
+                                findings=tuple(per_finding.get(r["case"], ()))))
         return sorted(rows, key=lambda c: (c.number is None, c.number or 0, c.label.lower()))
     return memo(explorer, "case_table", make)
 
@@ -97,14 +118,32 @@ def facet_ids(explorer: Any, facet: str) -> dict[str, str]:
 
 
 def filter_cases(rows: list[CaseRow], selected: dict[str, Iterable[str]]) -> list[CaseRow]:
-    """Cases matching every facet (AND across facets) on at least one chosen value (OR within)."""
+    """Cases matching every facet (AND across facets) on at least one chosen value (OR within).
+
+    The finding facets (:data:`FINDING_FACETS`) are matched together by one finding, not each
+    by any finding of the case.
+    """
     chosen = {k: set(v) for k, v in selected.items() if v}
-    return [c for c in rows if all(c.values(k) & v for k, v in chosen.items())]
+    case_level = {k: v for k, v in chosen.items() if k not in FINDING_FACETS}
+    per_finding = {k: v for k, v in chosen.items() if k in FINDING_FACETS}
+    return [c for c in rows if all(c.values(k) & v for k, v in case_level.items())
+            and (not per_finding or c.has_finding(per_finding))]
 
 
-def facet_counts(rows: list[CaseRow], facet: str) -> Counter:
-    """How many of the given cases carry each value of a facet."""
-    return Counter(v for c in rows for v in c.values(facet))
+def facet_counts(rows: list[CaseRow], facet: str, selected: dict[str, Iterable[str]] | None = None) -> Counter:
+    """How many of the given cases each value of a facet would leave.
+
+    For a finding facet the count is of cases with a finding that has the value and also the
+    values chosen in the other finding facets (``selected``), as :func:`filter_cases` keeps them.
+    """
+    if facet not in FINDING_FACETS:
+        return Counter(v for c in rows for v in c.values(facet))
+    others = {k: set(v) for k, v in (selected or {}).items() if v and k in FINDING_FACETS and k != facet}
+    out: Counter = Counter()
+    for c in rows:
+        out.update({v for f in c.findings if all(f.get(k, frozenset()) & w for k, w in others.items())
+                    for v in f.get(facet, ())})
+    return out
 
 
 def resolve_case(explorer: Any, ref: str | None) -> str | None:

@@ -138,3 +138,42 @@ def test_fixture_case_page(fx):
         ("Clinical", ("Single assessment process",)), ("Financial", ("Pooled budget",))}
     hostile = cases.case_detail(fx, "hostile-valley")
     assert hostile.label == HOSTILE  # data, kept as written; escaping is the page's job
+
+
+def _findings_by_case() -> dict[str, list[dict]]:
+    """Every finding about each case study, read from the YAML: its own findings and statements about it."""
+    out: dict[str, list[dict]] = {p.stem: [] for p in (EVIDENCE / "case-studies").glob("*.yaml")}
+    for p in (EVIDENCE / "case-studies").glob("*.yaml"):
+        for f in yaml.safe_load(p.read_text(encoding="utf-8")).get("findings", []):
+            out[p.stem].append(f)
+            for a in f.get("about", []):
+                if a.startswith("case:") and a[5:] in out and a[5:] != p.stem:
+                    out[a[5:]].append(f)
+    for p in (EVIDENCE / "statements").glob("*.yaml"):
+        for f in yaml.safe_load(p.read_text(encoding="utf-8")).get("statements", []):
+            for a in f.get("about", []):
+                if a.startswith("case:") and a[5:] in out:
+                    out[a[5:]].append(f)
+    return out
+
+
+def test_finding_facets_combine_per_finding(ex):
+    """Hospital use + positive keeps a case only when one finding is both (issue 13)."""
+    rows = cases.case_table(ex)
+    chosen = {"domain": [C + "domain/hospital-use"], "direction": [C + "direction/positive"]}
+    got = {c.id for c in cases.filter_cases(rows, chosen)}
+    expected = {cid for cid, fs in _findings_by_case().items()
+                if any("hospital-use" in f.get("domains", []) and f.get("direction") == "positive" for f in fs)}
+    assert got == expected
+    # pooled budgets in England: hospital-use findings exist and positive findings exist, but never on one finding
+    pooled = _findings_by_case()["pooled-budgets-england"]
+    assert any("hospital-use" in f.get("domains", []) for f in pooled)
+    assert any(f.get("direction") == "positive" for f in pooled)
+    assert "pooled-budgets-england" not in got
+    # each facet alone still matches any finding
+    alone = {c.id for c in cases.filter_cases(rows, {"domain": [C + "domain/hospital-use"]})}
+    assert "pooled-budgets-england" in alone
+    # the counts beside a value say what choosing it would leave
+    others = cases.filter_cases(rows, {"domain": chosen["domain"]})
+    counts = cases.facet_counts(others, "direction", chosen)
+    assert counts[C + "direction/positive"] == len(got)

@@ -193,9 +193,34 @@ def test_map_rows_toggle_and_filters_write_the_url():
     assert qp(at, "rows") == ["mechanism"]
     at.multiselect(key="url_source").select("https://w3id.org/ickg/source/goddard-mason-2016").run()
     assert qp(at, "source") == ["goddard-mason-2016"]
-    at.toggle(key="url_cases").set_value(False).run()
-    assert qp(at, "cases") == ["0"]
-    assert any("findings on the map" in c.value for c in at.caption)
+    assert at.toggle(key="url_cases").value is False  # the case-level layer is off by default
+    at.toggle(key="url_cases").set_value(True).run()
+    assert qp(at, "cases") == ["1"]
+    assert any("findings about processes and mechanisms" in c.value for c in at.caption)
+    at.multiselect(key="url_population").select("https://w3id.org/ickg/concept/population/older-people").run()
+    assert qp(at, "population") == ["older-people"]
+
+
+def test_map_counts_only_direct_findings_and_shows_the_case_layer_apart():
+    """By default the caption's gaps are the evidence-map query's; the case layer is a separate, labelled list."""
+    from kg.service import open_explorer
+    from kg.views import evidence_map
+
+    at = run("evidence_map", {"cell": "financial~hospital-use"})
+    ex = open_explorer()
+    try:
+        emap = evidence_map.evidence_map(ex)
+        direct = evidence_map.cell_statements(ex, emap, "https://w3id.org/ickg/concept/process/financial",
+                                              "https://w3id.org/ickg/concept/domain/hospital-use")
+    finally:
+        ex.close()
+    assert any(f"{emap.gaps} are gaps" in c.value for c in at.caption)
+    assert not any("Case-level attribution" in m.value for m in at.markdown)
+    assert len(at.get("popover")) == len(direct)
+    at = run("evidence_map", {"cell": "financial~hospital-use", "cases": "1"})
+    assert any("Case-level attribution" in m.value for m in at.markdown)
+    assert any("Case-level layer" in c.value for c in at.caption)
+    assert len(at.get("popover")) > len(direct)
 
 
 def test_empty_cell_is_a_gap():

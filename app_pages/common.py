@@ -142,6 +142,21 @@ def doi_link(doi: str | None) -> str:
 
 # ----------------------------------------------------------------------------- URL state
 
+def safe_link(url: str, text: str | None = None) -> str:
+    """A Markdown link to an http(s) address taken from a reference's text; anything else is shown as text."""
+    if not re.fullmatch(r"https?://[^\s<>\"'`]+", url or ""):
+        return md(url)
+    return f"[{md(text or url)}]({urlquote(url, safe=':/.-_~%?&=#+')})"
+
+
+def print_styles() -> None:
+    """CSS that leaves the menus, buttons and widgets off a printed page."""
+    st.html("<style>@media print { [data-testid='stSidebar'], [data-testid='stHeader'], "
+            "[data-testid='stToolbar'], .stButton, .stDownloadButton, [data-testid='stPopover'], "
+            "[data-testid='stExpander'] details:not([open]) { display: none !important; } "
+            "[data-testid='stMainBlockContainer'] { max-width: 100% !important; padding: 0 !important; } }</style>")
+
+
 def _set_param(name: str, value: Any) -> None:
     if value in (None, "", [], ()):
         if name in st.query_params:

@@ -159,7 +159,12 @@ def test_case_page_has_every_section_and_quote():
     assert any(t.startswith("> ") for t in md)
     assert len(at.get("popover")) >= 10
     names = [b.label for b in at.get("download_button")]
-    assert "Download CSV" in names and "Neighbourhood as Turtle" in names
+    assert "Download CSV" in names and "Neighbourhood as Turtle" in names and "Printable page (HTML)" in names
+    # key messages restate findings in plain words; the studies cited link to where the reference points
+    assert any("Hospital use" in t and "Torbay had the lowest use of hospital bed days" in t and "positive result" in t
+               for t in md)
+    assert "Original studies cited" in heads
+    assert any("](http://www.kingsfund.org.uk/" in t for t in md)
 
 
 def test_unknown_case_says_so():

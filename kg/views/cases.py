@@ -16,6 +16,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from kg.cite import reference_links
 from kg.namespaces import FIXED_PREFIXES
 from kg.views.common import (DIRECTIONS, ConceptInfo, Facet, QuoteInfo, concepts, label, label_of_direction, local,
                              memo, quote_info, split_list, statement_quotes, statements, unique_quotes, whole_rows)
@@ -175,11 +176,23 @@ class Line:
     locator: str = ""
     statement: str = ""
     note: str = ""
+    figures: tuple[str, ...] = ()
+    references: list["Reference"] = field(default_factory=list)
 
     @property
     def sources(self) -> list[str]:
         """Labels of the sources behind the line."""
         return sorted({q.source_label for q in self.quotes})
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A numbered reference of a source that a finding cites: an original study behind a second-hand claim."""
+
+    iri: str
+    number: str
+    text: str
+    links: tuple[str, ...]  # DOI resolver URLs and web addresses the reference's text gives
 
 
 @dataclass
@@ -229,6 +242,7 @@ class CaseDetail:
     key_messages: list[str]
     basis_counts: list[tuple[str, int, int]]  # (basis label, rank, findings)
     direction_counts: dict[str, int]
+    references: list[Reference] = field(default_factory=list)  # every reference the findings cite
 
     def lines(self) -> list[Line]:
         """Every line of the page, in page order (for the download)."""
@@ -327,7 +341,14 @@ def case_detail(explorer: Any, case: str) -> CaseDetail | None:
             direction=r0["direction"], direction_label=label(explorer, r0["direction"]),
             basis_label=label(explorer, r0["basis"]), rank=int(r0["rank"] or 99),
             source_label=s.source_label if s else label(explorer, r0["source"]), locator=r0["locator"] or "",
-            statement=s_iri, note=("figures: " + r0["figures"]) if r0["figures"] else "")
+            statement=s_iri, note=("figures: " + r0["figures"]) if r0["figures"] else "",
+            figures=tuple(split_list(r0["figures"])))
+    refs: dict[str, Reference] = {}
+    for r in whole_rows(explorer, "_case_references", case=iri):
+        ref = refs.setdefault(r["reference"], Reference(r["reference"], r["number"], r["text"],
+                                                        tuple(reference_links(r["text"]))))
+        if r["statement"] in found and ref not in found[r["statement"]].references:
+            found[r["statement"]].references.append(ref)
     findings = sorted(found.values(), key=lambda f: (f.rank, DIRECTIONS.index(local(f.direction))
                                                      if local(f.direction) in DIRECTIONS else 9, f.value))
     domain_map: dict[str, list[Line]] = defaultdict(list)
@@ -363,38 +384,64 @@ def case_detail(explorer: Any, case: str) -> CaseDetail | None:
     dcount = Counter(local(f.direction) for f in findings)
     bcount = Counter((f.basis_label, f.rank) for f in findings)
     basis_counts = sorted(((b, r, n) for (b, r), n in bcount.items()), key=lambda t: t[1])
-    messages = []
-    srcs = sorted({f.source_label for f in findings})
-    if findings:
-        messages.append(f"{len(findings)} finding{'s' if len(findings) != 1 else ''} from "
-                        f"{len(srcs)} source{'s' if len(srcs) != 1 else ''}: {_directions_text(dcount)}.")
-        best = basis_counts[0]
-        messages.append(f"Strongest evidence basis: {best[0]} ({best[2]} finding{'s' if best[2] != 1 else ''}).")
-        weak = sum(n for b, r, n in basis_counts if r >= 11)
-        if weak:
-            messages.append(f"{weak} finding{'s rest' if weak != 1 else ' rests'} on expert opinion, "
-                            f"no stated design or uncited claims.")
-        pos = sorted({d.label for d in domains if d.directions.get("positive")})
-        neg = sorted({d.label for d in domains if d.directions.get("negative") or d.directions.get("mixed")
-                      or d.directions.get("no-effect")})
-        if pos:
-            messages.append("Positive findings on: " + ", ".join(pos) + ".")
-        if neg:
-            messages.append("Mixed, null or negative findings on: " + ", ".join(neg) + ".")
-    else:
-        messages.append("The sources report no findings about this case study.")
-    if processes:
-        messages.append("Integrates through " + ", ".join(
-            f"{b.label.lower()} ({len(b.mechanisms)} mechanism{'s' if len(b.mechanisms) != 1 else ''})"
-            if b.mechanisms else b.label.lower() for b in processes) + " processes.")
-
+    messages = key_messages(row.label, findings, domains, basis_counts, processes)
     detail = CaseDetail(iri=iri, id=row.id, label=row.label, kind=row.kind, number=row.number, summary=row.summary,
                         alt_labels=row.alt_labels, classification=classification, processes=processes,
                         domains=domains, findings=findings, enablers=enablers, barriers=barriers, goals=goals,
                         provision=provision, key_messages=messages, basis_counts=basis_counts,
-                        direction_counts=dict(dcount))
+                        direction_counts=dict(dcount),
+                        references=sorted({r for f in findings for r in f.references},
+                                          key=lambda r: (r.iri.rsplit(".ref-", 1)[0], int(r.number)
+                                                         if r.number.isdigit() else 10**6, r.number)))
     cache[("views", key)] = detail
     return detail
+
+
+#: How a direction reads in a sentence.
+_DIRECTION_WORDS = {"positive": "a positive result", "negative": "a negative result", "mixed": "mixed results",
+                    "no-effect": "no effect found", "unclear": "unclear"}
+
+
+def key_messages(name: str, findings: list[Line], domains: list[DomainBlock],
+                 basis_counts: list[tuple[str, int, int]], processes: list[ProcessBlock]) -> list[str]:
+    """Key messages in plain language, each from the findings it names (never more than they say).
+
+    One sentence on how many findings there are and which way they point; then, per outcome
+    domain (most findings first, at most five), the strongest finding's own summary with its
+    figures, direction and evidence basis; then how strong the evidence is, and how the case
+    integrates.
+    """
+    if not findings:
+        return [f"The sources report no findings about {name}."]
+    srcs = {f.source_label for f in findings}
+    dcount = Counter(local(f.direction) for f in findings)
+    out = [f"{len(findings)} finding{'s' if len(findings) != 1 else ''} from {len(srcs)} "
+           f"source{'s' if len(srcs) != 1 else ''} about {name}: {_directions_text(dcount)}."]
+    # outcome domains whose best finding rests on the strongest design first, then the most findings
+    for block in sorted(domains, key=lambda b: (b.findings[0].rank, -len(b.findings), b.label))[:5]:
+        best = block.findings[0]
+        new_figures = [x for x in best.figures if x not in best.value]
+        figures = f" ({'; '.join(new_figures)})" if new_figures else ""
+        more = len(block.findings) - 1
+        tail = f"; {more} more finding{'s' if more != 1 else ''} on {block.label.lower()}" if more else ""
+        out.append(f"{block.label}: {best.value.rstrip('.')}{figures} — "
+                   f"{_DIRECTION_WORDS.get(local(best.direction), best.direction_label.lower())}, "
+                   f"{best.basis_label.lower()}{tail}.")
+    if len(domains) > 5:
+        out.append(f"Findings on {len(domains) - 5} more outcome domain{'s' if len(domains) - 5 != 1 else ''} "
+                   "are listed below.")
+    best = basis_counts[0]
+    line = f"Strongest evidence: {best[0].lower()} ({best[2]} finding{'s' if best[2] != 1 else ''})."
+    weak = sum(n for b, r, n in basis_counts if r >= 11)
+    if weak:
+        line += (f" {weak} finding{'s rest' if weak != 1 else ' rests'} on expert opinion, no stated design or "
+                 "uncited claims.")
+    out.append(line)
+    if processes:
+        out.append("Integrates through " + ", ".join(
+            f"{b.label.lower()} ({len(b.mechanisms)} mechanism{'s' if len(b.mechanisms) != 1 else ''})"
+            if b.mechanisms else b.label.lower() for b in processes) + " processes.")
+    return out
 
 
 CASE_COLUMNS = ("section", "aspect", "value", "value_iri", "direction", "evidence_basis", "source", "locator",
@@ -412,3 +459,48 @@ def case_rows(detail: CaseDetail) -> list[dict[str, str]]:
                         "locator": q.locator if q else line.locator, "quote": q.text if q else "",
                         "citation": q.citation if q else ""})
     return out
+
+
+def case_print_html(detail: CaseDetail, release_id: str, citation: str) -> str:
+    """The case-study page as one printable HTML document: key messages, findings with quotes, references.
+
+    Every value is escaped; the only links are the DOI and web addresses the references give.
+    """
+    from html import escape as e
+
+    def quotes(qs: list[QuoteInfo]) -> str:
+        return "".join(f"<blockquote>{e(q.text)}<footer>{e(q.source_label)}, {e(q.locator)}</footer></blockquote>"
+                       for q in qs)
+
+    parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{e(detail.label)}</title>",
+             "<style>body{font:11pt/1.45 Georgia,serif;max-width:48em;margin:2em auto;padding:0 1em}"
+             "blockquote{margin:.3em 0 .8em 1.2em;color:#333;font-style:italic}"
+             "footer{font-style:normal;font-size:9pt;color:#555}h2{border-bottom:1px solid #999}"
+             ".meta{color:#555;font-size:9pt}@media print{a{color:inherit}}</style></head><body>",
+             f"<h1>{e(detail.label)}</h1><p class='meta'>{e(detail.kind.capitalize())}"
+             + (f" · HRB review case study {detail.number}" if detail.number else "")
+             + f" · {e(detail.iri)}</p>"]
+    if detail.summary:
+        parts.append(f"<p>{e(detail.summary)}</p><p class='meta'>The curator's summary (not a quote).</p>")
+    parts.append("<h2>Key messages</h2><ul>" + "".join(f"<li>{e(m)}</li>" for m in detail.key_messages) + "</ul>")
+    if detail.classification:
+        parts.append("<h2>Classification</h2><ul>" + "".join(
+            f"<li><b>{e(ln.label)}</b>: {e(ln.value)}</li>" for ln in detail.classification) + "</ul>")
+    parts.append("<h2>Findings by outcome</h2>")
+    for block in detail.domains:
+        parts.append(f"<h3>{e(block.label)}</h3>")
+        for f in block.findings:
+            extra = [f.direction_label, f.basis_label] + (["figures: " + "; ".join(f.figures)] if f.figures else [])
+            parts.append(f"<p><b>{e(f.value)}</b> <span class='meta'>({e('; '.join(x for x in extra if x))})</span>"
+                         f"</p>{quotes(f.quotes)}")
+    for title, items in (("Enablers", detail.enablers), ("Barriers", detail.barriers)):
+        if items:
+            parts.append(f"<h2>{title}</h2>" + "".join(f"<p><b>{e(f.value)}</b></p>{quotes(f.quotes)}" for f in items))
+    if detail.references:
+        parts.append("<h2>Original studies cited</h2><ol>")
+        for r in detail.references:
+            links = " ".join(f"<a href='{e(u, quote=True)}'>{e(u)}</a>" for u in r.links)
+            parts.append(f"<li value='{e(r.number)}'>{e(r.text)} {links}</li>")
+        parts.append("</ol>")
+    parts.append(f"<p class='meta'>Data release {e(release_id)}. Cite as: {e(citation)}</p></body></html>")
+    return "\n".join(parts)

@@ -97,7 +97,10 @@ def test_torbay_page(ex):
         for q in ln.quotes:
             assert " ".join(q.text.split()) in file_quotes, q.text
     assert sum(n for _, _, n in d.basis_counts) == len(d.findings)
-    assert d.key_messages[0].startswith(f"{len(rec['findings'])} findings from 1 source")
+    assert d.key_messages[0].startswith(f"{len(rec['findings'])} findings from 1 source about Torbay Care Trust")
+    # key messages in plain words restate findings: the hospital-use one is the bed-days finding
+    [hosp] = [m for m in d.key_messages if m.startswith("Hospital use:")]
+    assert bed.value.rstrip(".") in hosp and "positive" in hosp and "before-and-after" in hosp
 
 
 def _walk_quotes(node):
@@ -177,3 +180,46 @@ def test_finding_facets_combine_per_finding(ex):
     others = cases.filter_cases(rows, {"domain": chosen["domain"]})
     counts = cases.facet_counts(others, "direction", chosen)
     assert counts[C + "direction/positive"] == len(got)
+
+
+def test_key_messages_carry_the_key_numbers(ex):
+    """Each domain's key message restates its strongest finding with the figures the file gives (issue 13)."""
+    checked = 0
+    for c in cases.case_table(ex):
+        d = cases.case_detail(ex, c.id)
+        for m in d.key_messages[1:]:
+            domain, sep, rest = m.partition(": ")
+            block = next((b for b in d.domains if b.label == domain), None)
+            if block is None or not sep:
+                continue
+            best = block.findings[0]
+            assert rest.startswith(best.value.rstrip(".")), m
+            for fig in best.figures:
+                assert fig in m, (m, fig)
+                checked += 1
+    assert checked >= 5  # the corpus has findings with figures that key messages show
+
+
+def test_cited_studies_link_to_doi_or_url(ex):
+    """Torbay's findings cite HRB references 13 and 24, whose texts give King's Fund addresses (issue 13)."""
+    rec = _yaml("sources", "pike-mongan-2014")
+    texts = {r["number"]: r["quote"] for r in rec["references"]}
+    cited = {n for f in _yaml("case-studies", "torbay-care-trust")["findings"] for n in f.get("cites", [])}
+    d = cases.case_detail(ex, "torbay-care-trust")
+    assert {r.number for r in d.references} == cited
+    for r in d.references:
+        assert " ".join(r.text.split()) == " ".join(texts[r.number].split())
+        for url in r.links:
+            assert url in texts[r.number] or url.removeprefix("https://doi.org/") in texts[r.number]
+    [ref24] = [r for r in d.references if r.number == "24"]
+    assert ref24.links and ref24.links[0].startswith("http://www.kingsfund.org.uk/")
+
+
+def test_printable_page_escapes_and_has_quotes(fx):
+    """The printable page holds key messages, findings with quotes, and escapes a hostile label."""
+    d = cases.case_detail(fx, "hostile-valley")
+    page = cases.case_print_html(d, "r1", "cite me")
+    assert HOSTILE not in page and "&lt;" in page
+    d = cases.case_detail(fx, "riverside")
+    page = cases.case_print_html(d, "r1", "cite me")
+    assert "Key messages" in page and "Lowest bed-day use in the region." in page and "<blockquote>" in page

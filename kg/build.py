@@ -16,6 +16,7 @@ sources (:mod:`kg.checks`) or validate shapes (:mod:`kg.validate`).
 from __future__ import annotations
 
 import hashlib
+from decimal import Decimal
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,11 +25,20 @@ from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, SKOS
 
 from kg import __version__
 from kg.errors import relpath
-from kg.namespaces import (ASSERTION, CASE, ECO_NON_TRACEABLE, ECO_TRACEABLE, FACTOR,
-                           FIXED_PREFIXES, GOAL, IC, OA, QUOTE, RELEASE, SCHEME, SOURCE,
-                           STATEMENT, concept)
-from kg.records import (CLASSIFIED_FIELDS, CaseStudy, Concept, Corpus, Factor, Finding,
-                        Framework, Mechanism, Quoted, Record, Source, Statements)
+from kg.namespaces import (ASSERTION, CASE, ECO_NON_TRACEABLE, ECO_TRACEABLE, FACTOR, FIGURE,
+                           FIXED_PREFIXES, GOAL, IC, MECHANISM_USE, OA, QUOTE, RELEASE, SCHEME,
+                           SOURCE, STATEMENT, concept)
+from kg.records import (CLASSIFIED_FIELDS, CaseStudy, Concept, ConceptLink, Corpus, Factor,
+                        Finding, Framework, Mechanism, Quoted, Record, Source, Statements,
+                        iter_quoted, resolve_finding_ref)
+
+#: Statuses of a mechanism's use that give the direct ic:usesProcess / ic:usesMechanism
+#: triples; the others (planned, recommended, failed) only give an ic:MechanismUse node, so
+#: that "which cases use X" never counts a plan, a recommendation or a failure as a use.
+DIRECT_USE = ("in-use", "piloted")
+
+_LINK_PROPERTY = {"suggests-intensity": IC.suggestsIntensity, "related": SKOS.related,
+                  "example": IC.hasExample}
 
 
 @dataclass
@@ -61,6 +71,10 @@ class _Builder:
         for scheme in corpus.records["frameworks"]:
             self.g.bind(scheme, str(concept(scheme, "")), override=True)
         self.g.parse(ontology_dir / "ickg.ttl", format="turtle")
+        # owl:deprecated stubs of renamed IRIs, kept for one release (README changelog)
+        if (ontology_dir / "deprecated.ttl").is_file():
+            self.g.parse(ontology_dir / "deprecated.ttl", format="turtle")
+        self.pending_qualifies: list[tuple[URIRef, Record, str]] = []
         self.origins: dict[URIRef, tuple[str, int | None]] = {}
         self.sources = {s.id: s for s in corpus.of("sources")}
 
@@ -166,6 +180,16 @@ class _Builder:
             self.add(scheme, DCTERMS.description, Literal(f.description, lang="en"))
         for i, c in enumerate(f.concepts):
             self.add_concept(c, f.id, scheme, rec, ("concepts", i))
+        for i, col in enumerate(f.collections):
+            node = concept(f.id, col.id)
+            self.origin(node, rec, ("collections", i))
+            self.add(node, RDF.type, SKOS.Collection)
+            self.add(node, SKOS.prefLabel, Literal(col.label, lang="en"))
+            self.add(node, RDFS.label, Literal(col.label, lang="en"))
+            self.add(node, DCTERMS.isPartOf, scheme)
+            self.add(node, IC.supportedBy, self.quote(col, rec, ("collections", i)))
+            for m in col.members:
+                self.add(node, SKOS.member, _ref(m) if ":" in m else concept(f.id, m))
 
     def add_concept(self, c: Concept, scheme_id: str, scheme: URIRef, rec: Record, loc: tuple) -> None:
         node = concept(scheme_id, c.id)
@@ -194,10 +218,13 @@ class _Builder:
             self.add(node, IC.supportedBy, qn)
         for i, q in enumerate(c.quotes):
             self.add(node, IC.supportedBy, self.quote(q, rec, loc + ("quotes", i)))
-        for i, link in enumerate(c.links):
-            prop = {"suggests-intensity": IC.suggestsIntensity, "related": SKOS.related,
-                    "example": IC.hasExample}[link.property]
-            self.assertion(node, prop, _ref(link.target), link, rec, loc + ("links", i))
+        self.links(node, c.links, rec, loc)
+
+    def links(self, node: URIRef, links: list[ConceptLink], rec: Record, loc: tuple) -> None:
+        """A concept's or mechanism's typed links (ic:hasExample, skos:related, ...), each quoted."""
+        for i, link in enumerate(links):
+            self.assertion(node, _LINK_PROPERTY[link.property], _ref(link.target), link, rec,
+                           loc + ("links", i))
 
     def add_mechanism(self, rec: Record) -> None:
         m: Mechanism = rec.model
@@ -228,6 +255,7 @@ class _Builder:
             self.add(node, IC.describedBy, self.quote(q, rec, ("quotes", i)))
         for i, c in enumerate(m.country):
             self.assertion(node, IC.country, concept("country", c.value), c, rec, ("country", i))
+        self.links(node, m.links, rec, ())
         self.add_evidence(m, node, m.id, rec)
 
     def add_case(self, rec: Record) -> None:
@@ -262,15 +290,82 @@ class _Builder:
         for i, q in enumerate(c.provision):
             self.add(node, IC.describedBy, self.quote(q, rec, ("provision", i)))
         for i, p in enumerate(c.processes):
-            self.assertion(node, IC.usesProcess, concept("process", p.process), p, rec, ("processes", i))
-            if p.mechanism:
-                self.assertion(node, IC.usesMechanism, concept("mechanism", p.mechanism), p, rec,
-                               ("processes", i))
+            self.mechanism_use(node, c.id, p, rec, ("processes", i))
         for i, e in enumerate(c.evaluation):
             self.assertion(node, IC.evaluationDesign, concept("basis", e.basis), e, rec, ("evaluation", i))
         self.add_evidence(c, node, c.id, rec, about_self=True)
-        for s in {q.source for _, q in _quoted(c)}:
+        for s in {q.source for _, q in iter_quoted(c)}:
             self.add(node, DCTERMS.source, SOURCE[s])
+
+    def mechanism_use(self, case: URIRef, case_id: str, p, rec: Record, loc: tuple) -> None:
+        """An n-ary ic:MechanismUse node; direct triples only for uses in place (DIRECT_USE)."""
+        use = MECHANISM_USE[f"{case_id}.{p.process}.{p.mechanism or '-'}.{p.status}"]
+        self.origin(use, rec, loc)
+        self.add(use, RDF.type, IC.MechanismUse)
+        self.add(case, IC.hasMechanismUse, use)
+        self.add(use, IC.usedIn, case)
+        self.add(use, IC.ofProcess, concept("process", p.process))
+        if p.mechanism:
+            self.add(use, IC.ofMechanism, concept("mechanism", p.mechanism))
+        self.add(use, IC.useStatus, concept("mechanism-status", p.status))
+        self.add(use, IC.supportedBy, self.quote(p, rec, loc))
+        if p.status in DIRECT_USE:
+            self.assertion(case, IC.usesProcess, concept("process", p.process), p, rec, loc)
+            if p.mechanism:
+                self.assertion(case, IC.usesMechanism, concept("mechanism", p.mechanism), p, rec, loc)
+
+    def discussed_in(self) -> None:
+        """ic:discussedIn from each case study to every source with a quote about it.
+
+        The quotes are the case's own, those of findings anywhere that are about the case, and
+        those of concept and mechanism links that give the case as an example. One assertion per
+        case and source carries them all.
+        """
+        quotes: dict[tuple[str, str], list[tuple[Quoted, Record, tuple]]] = {}
+
+        def note(case_id: str, q: Quoted, rec: Record, loc: tuple) -> None:
+            quotes.setdefault((case_id, q.source), []).append((q, rec, loc))
+
+        for rec in self.corpus.all():
+            m = rec.model
+            if isinstance(m, CaseStudy):
+                for loc, q in iter_quoted(m):
+                    note(m.id, q, rec, loc)
+            for i, f in enumerate(getattr(m, "findings", None) or []):
+                for target in f.about:
+                    if target.startswith("case:"):
+                        for loc, q in iter_quoted(f, ("findings", i)):
+                            note(target[5:], q, rec, loc)
+            concepts = m.concepts if isinstance(m, Framework) else [m] if isinstance(m, Mechanism) else []
+            for ci, c in enumerate(concepts):
+                base = ("concepts", ci) if isinstance(m, Framework) else ()
+                for li, link in enumerate(c.links):
+                    if link.target.startswith("case:"):
+                        note(link.target[5:], link, rec, base + ("links", li))
+        for (case_id, source), items in sorted(quotes.items(), key=lambda kv: kv[0]):
+            if case_id not in self.corpus.records["case-studies"]:
+                continue
+            case, src = CASE[case_id], SOURCE[source]
+            self.add(case, IC.discussedIn, src)
+            node = ASSERTION[_h(case, IC.discussedIn, src)]
+            self.origin(node, items[0][1], items[0][2])
+            self.add(node, RDF.type, IC.Assertion)
+            self.add(node, RDF.subject, case)
+            self.add(node, RDF.predicate, IC.discussedIn)
+            self.add(node, RDF.object, src)
+            self.add(node, DCTERMS.source, src)
+            for q, rec, loc in items:
+                self.add(node, IC.supportedBy, self.quote(q, rec, loc))
+
+    def resolve_qualifies(self) -> None:
+        """ic:qualifies from each caveat to the statement it qualifies, and ic:qualifiedBy back."""
+        for node, rec, ref in self.pending_qualifies:
+            hit, _ = resolve_finding_ref(self.corpus, rec, ref)
+            if hit is None:  # the loader reported it; a graph with errors is never built
+                continue
+            target = STATEMENT[f"{hit[0].model.id}.{hit[1].id}"]
+            self.add(node, IC.qualifies, target)
+            self.add(target, IC.qualifiedBy, node)
 
     def add_statements(self, rec: Record) -> None:
         st: Statements = rec.model
@@ -298,12 +393,29 @@ class _Builder:
             self.add(node, IC.about, _ref(a))
         for d in f.domains:
             self.add(node, IC.outcomeDomain, concept("domain", d))
-        self.add(node, IC.effectDirection, concept("direction", f.direction))
+        self.add(node, IC.claimKind, concept("claim-kind", f.claim))
+        if f.direction is not None:
+            self.add(node, IC.effectDirection, concept("direction", f.direction))
         self.add(node, IC.evidenceBasis, concept("basis", f.basis))
         if f.perspective:
             self.add(node, IC.perspective, concept("perspective", f.perspective))
-        for fig in f.figures:
-            self.add(node, IC.figure, Literal(fig))
+        if f.note:
+            self.add(node, SKOS.editorialNote, Literal(f.note, lang="en"))
+        for i, fig in enumerate(f.figures):
+            self.add(node, IC.figure, Literal(fig.printed))
+            fn = FIGURE[f"{owner_id}.{f.id}.{_h(fig.printed, n=8)}"]
+            self.origin(fn, rec, loc + ("figures", i))
+            self.add(node, IC.hasFigure, fn)
+            self.add(fn, RDF.type, IC.Figure)
+            self.add(fn, IC.printedValue, Literal(fig.printed))
+            if fig.value is not None:
+                self.add(fn, IC.value, Literal(Decimal(str(fig.value)), datatype=XSD.decimal))
+            if fig.unit:
+                self.add(fn, IC.unit, Literal(fig.unit))
+            if fig.measure:
+                self.add(fn, IC.measure, Literal(fig.measure, lang="en"))
+        for ref in f.qualifies:
+            self.pending_qualifies.append((node, rec, ref))
         src = self.sources.get(f.source)
         traceable = bool(f.cites) or (src is not None and src.support == "traceable")
         self.add(node, IC.supportType, ECO_TRACEABLE if traceable else ECO_NON_TRACEABLE)
@@ -319,7 +431,7 @@ class _Builder:
 
     def add_factor(self, fac: Factor, cls: URIRef, prop: URIRef, owner: URIRef | None,
                    owner_id: str, kind: str, rec: Record, loc: tuple) -> None:
-        node = FACTOR[f"{owner_id}.{kind[:-1]}-{_h(fac.quote, fac.label, n=8)}"]
+        node = FACTOR[f"{owner_id}.{fac.id}"]
         self.origin(node, rec, loc)
         self.add(node, RDF.type, IC.Factor)
         self.add(node, RDF.type, cls)
@@ -332,12 +444,6 @@ class _Builder:
             self.add(node, IC.factorTheme, concept("factor-theme", fac.theme))
         self.add(node, DCTERMS.source, SOURCE[fac.source])
         self.add(node, IC.supportedBy, self.quote(fac, rec, loc))
-
-
-def _quoted(model) -> list:
-    from kg.records import iter_quoted
-
-    return list(iter_quoted(model))
 
 
 def citation(s: Source) -> str:
@@ -384,6 +490,8 @@ def build_graph(corpus: Corpus, ontology_dir: Path) -> Built:
         b.add_case(rec)
     for rec in corpus.records["statements"].values():
         b.add_statements(rec)
+    b.resolve_qualifies()
+    b.discussed_in()
     lines = _sorted_lines(b.g)
     content_hash = hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
     release_id = f"{__version__}+{content_hash[:12]}"

@@ -7,10 +7,16 @@ compares offsets, prefix and suffix, so a quote that moved or was edited is caug
 
 ``anchor_corpus`` writes anchors into the files (through the canonical formatter); it is the
 only code that changes evidence files besides ``ickg fmt``.
+
+``check_hedges`` warns (never errs) when a finding's quote hedges ("suggests", "pilot",
+"potentially", "may", ...) and its summary does not: a hedge lost in a summary makes a claim
+sound firmer than the source. :data:`HEDGES` is the one list of hedge words, documented in
+docs/curation.md. ``ickg validate`` runs it beside the quote check (it needs no source texts).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,6 +88,63 @@ def check_quotes(corpus: Corpus, sources_dir: Path) -> QuoteReport:
     if checked == 0 and not problems:
         problems.append(Problem("evidence", None, "(quotes)", "no quotes were checked"))
     return QuoteReport(checked, problems, len(texts))
+
+
+#: Hedge families: a quote containing any form of a family needs some form of the same family in
+#: its finding's summary ("may" in the quote is kept by "might" or "could" in the summary).
+#: Whole words or phrases, case-insensitive. Documented in docs/curation.md ("Hedges").
+HEDGES: dict[str, tuple[str, ...]] = {
+    "suggest": ("suggest", "suggests", "suggested", "suggesting", "suggestion", "suggestive"),
+    "preliminary": ("preliminary", "early results", "early findings", "early evidence", "early evaluation",
+                    "initial results", "initial findings"),
+    "pilot": ("pilot", "pilots", "piloted", "piloting"),
+    "possibility": ("may", "might", "could", "possibly", "possible", "potentially", "potential",
+                    "perhaps"),
+    "likelihood": ("likely", "unlikely", "probably", "probable"),
+    "appearance": ("appear", "appears", "appeared", "seem", "seems", "seemed", "apparently"),
+    "limited evidence": ("limited evidence", "little evidence", "some evidence", "weak evidence",
+                         "insufficient evidence", "not enough evidence", "evidence is limited",
+                         "evidence is weak", "evidence is mixed", "lack of evidence", "no evidence"),
+    "tentative": ("tentative", "tentatively"),
+    "indicate": ("indicate", "indicates", "indicated", "indicative"),
+    "debated": ("debated", "debate", "contested", "controversial", "questionable", "questioned"),
+    "uncertain": ("uncertain", "uncertainty", "unclear", "unknown", "not known"),
+    "not significant": ("not significant", "non-significant", "not statistically significant"),
+}
+
+_HEDGE_RE = {family: re.compile(r"\b(" + "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+                                + r")\b", re.IGNORECASE)
+             for family, forms in HEDGES.items()}
+
+
+def hedges_in(text: str) -> dict[str, str]:
+    """The hedge families found in a text, each with the first form found."""
+    out = {}
+    for family, rx in _HEDGE_RE.items():
+        m = rx.search(" ".join(text.split()))
+        if m:
+            out[family] = m.group(0)
+    return out
+
+
+def check_hedges(corpus: Corpus) -> list[Problem]:
+    """Warn where a finding's quote hedges and its summary drops the hedge.
+
+    Only the finding's own quote is read (``also`` quotes may word the same claim otherwise).
+    Returns warnings only: a curator may decide the summary keeps the hedge in other words.
+    """
+    problems = []
+    for rec in corpus.all():
+        for i, f in enumerate(getattr(rec.model, "findings", None) or []):
+            in_summary = hedges_in(f.summary)
+            missing = [form for family, form in hedges_in(f.quote).items() if family not in in_summary]
+            if missing:
+                loc = ("findings", i, "summary")
+                problems.append(Problem(
+                    relpath(rec.path), rec.line(loc), _fmt_loc(loc),
+                    f"the quote hedges ({', '.join(repr(m) for m in missing)}) but the summary does not",
+                    "warning", "keep the hedge in the summary; see docs/curation.md#hedges"))
+    return problems
 
 
 def anchor_corpus(corpus: Corpus, sources_dir: Path, paths: set[Path] | None = None) -> tuple[int, list[Problem]]:

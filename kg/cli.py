@@ -213,10 +213,11 @@ def validate(ctx: click.Context, no_quotes: bool) -> None:
     The quote check fails closed: no quotes checked, an unreadable source or an unknown
     source id is an error.
     """
-    from kg.checks import check_quotes
+    from kg.checks import check_hedges, check_quotes
 
     outcome = _run_pipeline(ctx)
     problems = outcome.problems + [v.as_problem() for v in outcome.violations]
+    problems += check_hedges(outcome.corpus)  # warnings only: a summary that drops a hedge
     report = None
     if not no_quotes and not any(p.severity == "error" and p.field.startswith("(") for p in outcome.problems):
         sources = settings.get_path("sources_dir", _settings_from(ctx))

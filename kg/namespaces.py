@@ -28,8 +28,10 @@ class IC(DefinedNamespace):
     Enabler: URIRef
     EvidenceStatement: URIRef
     Factor: URIRef
+    Figure: URIRef
     Goal: URIRef
     Mechanism: URIRef
+    MechanismUse: URIRef
     Quote: URIRef
     Release: URIRef
     Source: URIRef
@@ -38,10 +40,12 @@ class IC(DefinedNamespace):
     caseKind: URIRef
     caseNumber: URIRef
     citesReference: URIRef
+    claimKind: URIRef
     contentHash: URIRef
     country: URIRef
     definitionQuote: URIRef
     describedBy: URIRef
+    discussedIn: URIRef
     doi: URIRef
     editorial: URIRef
     effectDirection: URIRef
@@ -54,7 +58,9 @@ class IC(DefinedNamespace):
     hasBarrier: URIRef
     hasEnabler: URIRef
     hasExample: URIRef
+    hasFigure: URIRef
     hasGoal: URIRef
+    hasMechanismUse: URIRef
     hasNote: URIRef
     intensity: URIRef
     issue: URIRef
@@ -62,12 +68,18 @@ class IC(DefinedNamespace):
     level: URIRef
     line: URIRef
     locator: URIRef
+    measure: URIRef
     needLevel: URIRef
     noteTopic: URIRef
+    ofMechanism: URIRef
+    ofProcess: URIRef
     outcomeDomain: URIRef
     pages: URIRef
     partOf: URIRef
     perspective: URIRef
+    printedValue: URIRef
+    qualifiedBy: URIRef
+    qualifies: URIRef
     question: URIRef
     referenceNumber: URIRef
     releaseId: URIRef
@@ -80,8 +92,12 @@ class IC(DefinedNamespace):
     supportedBy: URIRef
     targetOutcome: URIRef
     targetPopulation: URIRef
+    unit: URIRef
+    useStatus: URIRef
+    usedIn: URIRef
     usesMechanism: URIRef
     usesProcess: URIRef
+    value: URIRef
     volume: URIRef
 
 ONTOLOGY = URIRef(BASE + "ontology")
@@ -93,6 +109,8 @@ QUOTE = Namespace(BASE + "quote/")
 FACTOR = Namespace(BASE + "factor/")
 ASSERTION = Namespace(BASE + "assertion/")
 GOAL = Namespace(BASE + "goal/")
+FIGURE = Namespace(BASE + "figure/")
+MECHANISM_USE = Namespace(BASE + "mechanism-use/")
 SCHEME = Namespace(BASE + "scheme/")
 RELEASE = URIRef(BASE + "release")
 ECO = Namespace("http://purl.obolibrary.org/obo/")
@@ -128,6 +146,8 @@ FIXED_PREFIXES = {
     "factor": str(FACTOR),
     "assertion": str(ASSERTION),
     "goal": str(GOAL),
+    "figure": str(FIGURE),
+    "use": str(MECHANISM_USE),
     "scheme": str(SCHEME),
     "eco": str(ECO),
     "oa": str(OA),

@@ -87,6 +87,10 @@ class ProcessUse(Quoted):
 
     process: str = Field(description="Concept id in the `process` scheme.")
     mechanism: str | None = Field(default=None, description="Mechanism id (evidence/mechanisms).")
+    status: str = Field(default="in-use", description=(
+        "`mechanism-status` concept id: in-use (default), piloted, planned (planned or under "
+        "development), recommended (recommended or possible), failed (tried and failed, or never "
+        "built). Only in-use and piloted give the direct ic:usesProcess/ic:usesMechanism triples."))
 
 
 class Goal(Quoted):
@@ -104,6 +108,9 @@ class Evaluation(Quoted):
 class Factor(Quoted):
     """An enabler or barrier as the text states it."""
 
+    id: str = Field(pattern=ID_PATTERN, description=(
+        "Unique within the file (enablers and barriers together); stable: the factor's IRI is "
+        "made from it, so never change it once committed."))
     label: str = Field(description="A short label in the curator's words.")
     category: str | None = Field(default=None, description="`factor-category` concept id.")
     theme: str | None = Field(default=None, description="`factor-theme` concept id.")
@@ -115,18 +122,52 @@ class Link(Quoted):
     target: str = Field(description="Id of the other case study.")
 
 
+class Figure(Model):
+    """A number a finding reports: as printed, and what it measures where the text says."""
+
+    printed: str = Field(description="The number exactly as printed in the quote ('-27%', '£250,000').")
+    value: int | float | None = Field(default=None, description=(
+        "The number as a plain decimal (27% -> 27, '£250,000' -> 250000, '-27%' -> -27)."))
+    unit: str | None = Field(default=None, description="Unit of `value`: percent, GBP, USD, days, people, ...")
+    measure: str | None = Field(default=None, description=(
+        "What the number measures, in the curator's words ('change in emergency admissions')."))
+
+    @field_validator("printed")
+    @classmethod
+    def _printed_not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("a figure needs the number as printed")
+        return v
+
+
+#: Claim kinds (`claim-kind` scheme) that report an effect and so carry a `direction`.
+EFFECT_CLAIMS = ("measured-outcome", "judgement")
+
+
 class Finding(Quoted):
-    """One evidence statement: an effect, a figure, an evaluation result or a judgement."""
+    """One evidence statement: an effect, a figure, an evaluation result, a judgement, a caveat."""
 
     id: str = Field(pattern=ID_PATTERN, description="Unique within the file; stable.")
     summary: str = Field(description="The finding in the curator's plain words (not a quote).")
+    claim: str = Field(description=(
+        "`claim-kind` concept id: measured-outcome, judgement (reported judgement or perception), "
+        "target (target or expectation), descriptive (descriptive fact), recommendation "
+        "(recommendation or call to action)."))
     about: list[str] = Field(default_factory=list, description=(
         "What it is about, as `case:<id>`, `mechanism:<id>` or `<scheme>:<concept>`."))
     domains: list[str] = Field(min_length=1, description="Outcome-domain concept ids.")
-    direction: str = Field(description="Concept id in the `direction` scheme.")
+    direction: str | None = Field(default=None, description=(
+        "Concept id in the `direction` scheme. Required for measured-outcome and judgement "
+        "claims, forbidden for the other claim kinds."))
     basis: str = Field(default="not-stated", description="Concept id in the `basis` scheme.")
     perspective: str | None = Field(default=None, description="`perspective` concept id.")
-    figures: list[str] = Field(default_factory=list, description="Numbers as printed ('-27%').")
+    figures: list[Figure] = Field(default_factory=list, description=(
+        "Numbers the quote reports, each as printed, with value, unit and measure where known."))
+    qualifies: list[str] = Field(default_factory=list, description=(
+        "Findings this one is a caveat to, as `<record-id>/<finding-id>` (a finding of the same "
+        "file may be named by `<finding-id>` alone). Emits ic:qualifies and ic:qualifiedBy."))
+    note: str | None = Field(default=None, description=(
+        "Curator's note on the finding or its text (not a quote), e.g. a misprinted reference."))
     also: list[Quoted] = Field(default_factory=list, description="Further supporting quotes.")
 
 
@@ -156,6 +197,14 @@ class CaseStudy(Model):
     barriers: list[Factor] = Field(default_factory=list, description="Barriers as stated.")
 
 
+class ConceptLink(Quoted):
+    """A typed relation between concepts, stated by a source."""
+
+    property: Literal["suggests-intensity", "related", "example"] = Field(
+        description="suggests-intensity: need level -> Leutz level; related; example: a case.")
+    target: str = Field(description="`<scheme>:<concept>` or `case:<id>`.")
+
+
 class Mechanism(Model):
     """A concrete integrative mechanism, placed under one or more processes."""
 
@@ -168,6 +217,8 @@ class Mechanism(Model):
     definition: Quoted | None = Field(default=None, description="Where a source defines it.")
     quotes: list[Quoted] = Field(default_factory=list, description="Other descriptive passages.")
     country: list[Classified] = Field(default_factory=list, description="Countries using it.")
+    links: list[ConceptLink] = Field(default_factory=list, description=(
+        "Typed relations stated by a source, e.g. `property: example, target: case:<id>`."))
     findings: list[Finding] = Field(default_factory=list, description="Evidence about it.")
     enablers: list[Factor] = Field(default_factory=list)
     barriers: list[Factor] = Field(default_factory=list)
@@ -181,14 +232,6 @@ class Statements(Model):
     findings: list[Finding] = Field(min_length=1)
     enablers: list[Factor] = Field(default_factory=list, description="General enablers.")
     barriers: list[Factor] = Field(default_factory=list, description="General barriers.")
-
-
-class ConceptLink(Quoted):
-    """A typed relation between concepts, stated by a source."""
-
-    property: Literal["suggests-intensity", "related", "example"] = Field(
-        description="suggests-intensity: need level -> Leutz level; related; example: a case.")
-    target: str = Field(description="`<scheme>:<concept>` or `case:<id>`.")
 
 
 class Concept(Model):
@@ -206,6 +249,15 @@ class Concept(Model):
     links: list[ConceptLink] = Field(default_factory=list)
 
 
+class Collection(Quoted):
+    """A group of concepts a source names as a group (a skos:Collection): typed, never found by label."""
+
+    id: str = Field(pattern=ID_PATTERN, description="Unique among the scheme's concepts and collections; stable.")
+    label: str
+    members: list[str] = Field(min_length=1, description=(
+        "Concept ids of this scheme, or `<scheme>:<concept>` / `mechanism:<id>` elsewhere."))
+
+
 class Framework(Model):
     """A SKOS concept scheme: a framework from the sources or an editorial vocabulary."""
 
@@ -217,6 +269,8 @@ class Framework(Model):
         "concepts need no quote; False for frameworks taken from a source, whose every "
         "concept needs one."))
     concepts: list[Concept] = Field(min_length=1)
+    collections: list[Collection] = Field(default_factory=list, description=(
+        "Typed groups of this scheme's concepts (skos:Collection), each with a quote."))
 
 
 class Reference(Quoted):
@@ -450,6 +504,7 @@ def check_references(corpus: Corpus) -> list[Problem]:
             for i, p in enumerate(m.processes):
                 concept(rec, ("processes", i, "process"), "process", p.process)
                 concept(rec, ("processes", i, "mechanism"), "mechanism", p.mechanism)
+                concept(rec, ("processes", i, "status"), "mechanism-status", p.status)
             for i, g in enumerate(m.goals):
                 for j, d in enumerate(g.domains):
                     concept(rec, ("goals", i, "domains", j), "domain", d)
@@ -463,6 +518,10 @@ def check_references(corpus: Corpus) -> list[Problem]:
                 concept(rec, ("processes", i), "process", p)
             for i, b in enumerate(m.broader):
                 concept(rec, ("broader", i), "mechanism", b)
+                if b == m.id:
+                    add(rec, ("broader", i), "a mechanism cannot be broader than itself")
+            for j, link in enumerate(m.links):
+                ref(rec, ("links", j, "target"), link.target)
         if isinstance(m, (CaseStudy, Mechanism, Statements)):
             seen: set[str] = set()
             for i, f in enumerate(m.findings):
@@ -472,15 +531,40 @@ def check_references(corpus: Corpus) -> list[Problem]:
                 seen.add(f.id)
                 for j, d in enumerate(f.domains):
                     concept(rec, loc + ("domains", j), "domain", d)
+                concept(rec, loc + ("claim",), "claim-kind", f.claim)
                 concept(rec, loc + ("direction",), "direction", f.direction)
+                if f.claim in EFFECT_CLAIMS and f.direction is None:
+                    add(rec, loc + ("direction",), f"a {f.claim} claim needs a direction",
+                        "positive, negative, mixed, no-effect or unclear")
+                elif f.claim not in EFFECT_CLAIMS and f.direction is not None:
+                    add(rec, loc + ("direction",), f"a {f.claim} claim carries no direction",
+                        "only measured-outcome and judgement claims report an effect; "
+                        "remove `direction` or change `claim`")
+                quoted = " ".join(" ".join(q.quote.split()) for q in [f, *f.also])
+                for j, fig in enumerate(f.figures):
+                    if " ".join(fig.printed.split()) not in quoted:
+                        add(rec, loc + ("figures", j, "printed"),
+                            f"{fig.printed!r} is not in the finding's quotes",
+                            "copy the number exactly as printed; value, unit and measure are yours")
+                for j, target in enumerate(f.qualifies):
+                    problem = resolve_finding_ref(corpus, rec, target)[1]
+                    if problem:
+                        add(rec, loc + ("qualifies", j), problem)
+                    elif target in (f.id, f"{m.id}/{f.id}"):
+                        add(rec, loc + ("qualifies", j), "a finding cannot qualify itself")
                 concept(rec, loc + ("basis",), "basis", f.basis)
                 concept(rec, loc + ("perspective",), "perspective", f.perspective)
                 for j, a in enumerate(f.about):
                     ref(rec, loc + ("about", j), a)
                 if isinstance(m, Statements) and not f.about:
                     add(rec, loc + ("about",), "a cross-cutting finding must say what it is about")
+            seen_fac: set[str] = set()
             for kind_ in ("enablers", "barriers"):
                 for i, fac in enumerate(getattr(m, kind_)):
+                    if fac.id in seen_fac:
+                        add(rec, (kind_, i, "id"), f"duplicate factor id {fac.id!r} in this file",
+                            "enablers and barriers of one file share one set of ids")
+                    seen_fac.add(fac.id)
                     concept(rec, (kind_, i, "category"), "factor-category", fac.category)
                     concept(rec, (kind_, i, "theme"), "factor-theme", fac.theme)
         if isinstance(m, Framework):
@@ -500,7 +584,52 @@ def check_references(corpus: Corpus) -> list[Problem]:
                 if not m.editorial and c.definition is None and not c.quotes:
                     add(rec, ("concepts", i), f"concept {c.id!r} has no quote",
                         "a framework from a source needs a definition or quote per concept")
+            for i, col in enumerate(m.collections):
+                if col.id in seen_c:
+                    add(rec, ("collections", i, "id"), f"collection id {col.id!r} is already used in {m.id}")
+                seen_c.add(col.id)
+                for j, member in enumerate(col.members):
+                    if ":" in member:
+                        ref(rec, ("collections", i, "members", j), member)
+                    elif member not in own:
+                        add(rec, ("collections", i, "members", j), f"unknown concept {member!r} in {m.id}")
     return problems
+
+
+#: Folders whose records hold findings, with the prefix a finding reference may carry.
+FINDING_KINDS = {"case": "case-studies", "mechanism": "mechanisms", "statements": "statements"}
+
+
+def resolve_finding_ref(corpus: Corpus, rec: Record, ref: str) -> tuple[tuple[Record, Finding] | None, str]:
+    """Resolve a finding reference: `<finding-id>` (same file), `<record-id>/<finding-id>`,
+    or `<kind>:<record-id>/<finding-id>` with kind case, mechanism or statements.
+
+    Returns:
+        ``((record, finding), "")`` or ``(None, message)``.
+    """
+    kind, sep, rest = ref.partition(":")
+    if not sep:
+        kind, rest = "", ref
+    elif kind not in FINDING_KINDS:
+        return None, f"{ref!r}: the prefix must be case:, mechanism: or statements:"
+    record_id, slash, finding_id = rest.rpartition("/")
+    if not slash:
+        if kind:
+            return None, f"{ref!r}: write <record-id>/<finding-id> after the prefix"
+        hits = [(rec, f) for f in getattr(rec.model, "findings", []) if f.id == finding_id]
+        return (hits[0], "") if hits else (None, f"no finding {finding_id!r} in this file")
+    folders = [FINDING_KINDS[kind]] if kind else list(FINDING_KINDS.values())
+    hits = []
+    for folder in folders:
+        other = corpus.records[folder].get(record_id)
+        if other is not None:
+            hits += [(other, f) for f in other.model.findings if f.id == finding_id]
+    if not hits:
+        return None, f"dangling reference: no finding {finding_id!r} in a record {record_id!r}"
+    if len(hits) > 1:
+        return None, (f"{ref!r} is ambiguous (records of several kinds have this id); "
+                      "prefix it with case:, mechanism: or statements:")
+    return hits[0], ""
 
 
 _QUOTE_KEYS = ("quote", "source", "section", "cites", "anchor")

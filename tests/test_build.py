@@ -1,6 +1,7 @@
 """Building: deterministic bytes, a release id in every export, lossless round trips."""
 
 import json
+import re
 import os
 import subprocess
 import sys
@@ -105,3 +106,161 @@ def test_quotes_carry_web_annotation_selectors(fixture_dirs):
     pos = next(s for s in selectors if g.value(s, OA.start) is not None)
     start, end = int(g.value(pos, OA.start)), int(g.value(pos, OA.end))
     assert text[start:end] == "Riverside had the lowest use of hospital bed days in the region."
+
+
+# -- 0.2.0 structure (issue 12) ----------------------------------------------------------------
+
+
+def _built(evidence):
+    outcome = pipeline.run({"evidence_dir": str(evidence)})
+    assert outcome.ok, [str(p) for p in outcome.errors]
+    return outcome.built.graph
+
+
+def _edit(path, fn):
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    fn(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def test_claim_kind_and_direction(fixture_dirs):
+    """A measured outcome has a claim kind and a direction; a descriptive fact has no direction."""
+    from rdflib import URIRef
+
+    from kg.namespaces import IC, STATEMENT, concept
+
+    g = _built(fixture_dirs[0])
+    bed, nodata = STATEMENT["riverside.bed-days"], STATEMENT["riverside.no-cost-data"]
+    assert g.value(bed, IC.claimKind) == concept("claim-kind", "measured-outcome")
+    assert g.value(bed, IC.effectDirection) == concept("direction", "positive")
+    assert g.value(nodata, IC.claimKind) == concept("claim-kind", "descriptive")
+    assert g.value(nodata, IC.effectDirection) is None
+    assert isinstance(bed, URIRef)
+
+
+def test_caveat_links_both_ways_and_note(fixture_dirs):
+    """`qualifies` gives ic:qualifies and ic:qualifiedBy; `note` gives skos:editorialNote."""
+    from rdflib.namespace import SKOS
+
+    from kg.namespaces import IC, STATEMENT
+
+    g = _built(fixture_dirs[0])
+    claim, caveat = STATEMENT["page-claims.admissions"], STATEMENT["page-claims.no-evidence"]
+    assert set(g.objects(caveat, IC.qualifies)) == {claim}
+    assert set(g.objects(claim, IC.qualifiedBy)) == {caveat}
+    assert str(g.value(caveat, SKOS.editorialNote)).startswith("A caveat")
+
+
+def test_figures_become_nodes(fixture_dirs):
+    """A figure is an ic:Figure with its printed form, a decimal value, unit and measure."""
+    from decimal import Decimal
+
+    from rdflib import XSD
+
+    from kg.namespaces import IC, STATEMENT
+
+    evidence, _ = fixture_dirs
+    _edit(evidence / "case-studies" / "riverside.yaml", lambda d: d["findings"][0].update(
+        quote="Riverside Care Trust joined health and social care teams for older people in one town.",
+        figures=[{"printed": "one", "value": 1.0, "unit": "towns", "measure": "towns served"},
+                 {"printed": "one town"}]))
+    g = _built(evidence)
+    stmt = STATEMENT["riverside.bed-days"]
+    figs = {str(g.value(f, IC.printedValue)): f for f in g.objects(stmt, IC.hasFigure)}
+    assert set(figs) == {"one", "one town"}
+    value = g.value(figs["one"], IC.value)
+    assert value.datatype == XSD.decimal and value.toPython() == Decimal("1.0")
+    assert str(g.value(figs["one"], IC.unit)) == "towns"
+    assert str(g.value(figs["one"], IC.measure)) == "towns served"
+    assert g.value(figs["one town"], IC.value) is None
+    assert {str(o) for o in g.objects(stmt, IC.figure)} == {"one", "one town"}
+
+
+def test_mechanism_use_status(fixture_dirs):
+    """Every process use is an ic:MechanismUse; only in-use and piloted give the direct triples."""
+    from rdflib import RDF
+
+    from kg.namespaces import CASE, IC, concept
+
+    evidence, _ = fixture_dirs
+    _edit(evidence / "case-studies" / "riverside.yaml", lambda d: d["processes"][1].update(status="planned"))
+    g = _built(evidence)
+    case = CASE["riverside"]
+    uses = {g.value(u, IC.ofMechanism): u for u in g.objects(case, IC.hasMechanismUse)}
+    pooled, single = concept("mechanism", "pooled-budget"), concept("mechanism", "single-assessment")
+    assert set(uses) == {pooled, single}
+    assert (uses[pooled], RDF.type, IC.MechanismUse) in g
+    assert g.value(uses[pooled], IC.useStatus) == concept("mechanism-status", "planned")
+    assert g.value(uses[pooled], IC.usedIn) == case
+    assert g.value(uses[pooled], IC.ofProcess) == concept("process", "financial")
+    assert g.value(uses[pooled], IC.supportedBy) is not None
+    assert g.value(uses[single], IC.useStatus) == concept("mechanism-status", "in-use")
+    assert set(g.objects(case, IC.usesMechanism)) == {single}
+    assert set(g.objects(case, IC.usesProcess)) == {concept("process", "clinical")}
+
+
+def test_discussed_in_names_every_source_about_a_case(fixture_dirs):
+    """A case is discussed in the sources of its own quotes and of findings about it elsewhere."""
+    from kg.namespaces import CASE, IC, SOURCE
+
+    evidence, _ = fixture_dirs
+    _edit(evidence / "statements" / "page-claims.yaml",
+          lambda d: d["findings"][1].update(about=["case:riverside"]))
+    g = _built(evidence)
+    assert set(g.objects(CASE["riverside"], IC.discussedIn)) == {SOURCE["fixture-report"], SOURCE["fixture-page"]}
+    assert set(g.objects(CASE["hostile-valley"], IC.discussedIn)) == {SOURCE["fixture-report"]}
+
+
+def test_factor_iris_come_from_their_ids(fixture_dirs):
+    """A factor's IRI is factor:<record>.<id>, whatever its quote says."""
+    from kg.namespaces import CASE, FACTOR, IC
+
+    evidence, _ = fixture_dirs
+    g1 = _built(evidence)
+    _edit(evidence / "case-studies" / "riverside.yaml",
+          lambda d: d["enablers"][0].update(label="Commitment", quote="Long-term commitment"))
+    g2 = _built(evidence)
+    for g in (g1, g2):
+        assert set(g.objects(CASE["riverside"], IC.hasEnabler)) == {FACTOR["riverside.long-term-commitment"]}
+
+
+def test_deprecated_factor_iris_point_to_their_replacements():
+    """Each 0.1.0 hash IRI of a factor is an owl:deprecated stub replaced by an id-based IRI."""
+    from rdflib import Graph, Literal
+    from rdflib.namespace import DCTERMS, OWL
+
+    g = Graph().parse(ROOT / "ontology" / "deprecated.ttl")
+    old = set(g.subjects(OWL.deprecated, Literal(True)))
+    assert len(old) > 400
+    for s in old:
+        new = g.value(s, DCTERMS.isReplacedBy)
+        assert re.search(r"\.(enabler|barrier)-[0-9a-f]{8}$", str(s)), s
+        assert new is not None and str(new).startswith("https://w3id.org/ickg/factor/") and new != s
+
+
+def test_collections_and_examples(fixture_dirs):
+    """A framework collection is a typed skos:Collection; a mechanism's example link is ic:hasExample."""
+    from rdflib import RDF
+    from rdflib.namespace import DCTERMS, SKOS
+
+    from kg.namespaces import CASE, IC, SCHEME, concept
+
+    evidence, _ = fixture_dirs
+    _edit(evidence / "frameworks" / "level.yaml", lambda d: d.update(collections=[
+        {"id": "care-groups", "label": "Levels below the whole population", "members": ["meso", "micro"],
+         "quote": "integrated care for a particular care group.", "source": "fixture-report", "section": "Levels"}]))
+    _edit(evidence / "mechanisms" / "capitation.yaml", lambda d: d.update(links=[
+        {"property": "example", "target": "case:hostile-valley", "quote": "Hostile Valley paid a capitation fee",
+         "source": "fixture-report", "section": "Case study B: Hostile Valley"}]))
+    from kg.checks import anchor_corpus
+    from kg.records import load_evidence
+
+    anchor_corpus(load_evidence(evidence)[0], fixture_dirs[1])
+    g = _built(evidence)
+    col = concept("level", "care-groups")
+    assert (col, RDF.type, SKOS.Collection) in g
+    assert set(g.objects(col, SKOS.member)) == {concept("level", "meso"), concept("level", "micro")}
+    assert g.value(col, DCTERMS.isPartOf) == SCHEME["level"]
+    assert (concept("mechanism", "capitation"), IC.hasExample, CASE["hostile-valley"]) in g

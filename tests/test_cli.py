@@ -22,7 +22,7 @@ def test_validate_fixture_ok(fx):
     """`ickg validate` on clean data checks every quote and exits 0."""
     r = run(*fx, "validate")
     assert r.exit_code == 0, r.output
-    assert "20/20 quotes verified word for word in 2 sources" in r.output
+    assert "21/21 quotes verified word for word in 2 sources" in r.output
     assert r.output.strip().endswith("valid")
 
 
@@ -72,7 +72,7 @@ def test_stats_counts_by_class(fx):
     assert r.exit_code == 0
     data = json.loads(r.stdout)
     assert data["classes"]["CaseStudy"] == 2
-    assert data["classes"]["EvidenceStatement"] == 4
+    assert data["classes"]["EvidenceStatement"] == 5
     levels = {x["label"]: x["n"] for x in data["by_concept"]["level"]}
     assert levels == {"Meso level": 1, "Macro level": 1}
 

@@ -49,8 +49,10 @@ HRB_CASES = {
     13: ("lhcc-scotland", "meso", "virtual", "gb-sct", {"organisational": {"managed-care-network"}}),
     14: ("chains-of-care-sweden", "meso", "virtual", "se", {"clinical": {"care-pathway"}}),
     # "pooled budgets, individual budgets and prepaid capitation"
+    # "pooled health and social care budgets can assist case managers": a possibility, not a use
+    # (status recommended, issue 12), so it is no ic:usesMechanism (tests/test_queries.py::test_mechanism_uses)
     15: ("case-management", "micro", None, None, {"clinical": {"case-management"},
-                                                  "financial": {"pooled-budget", "personal-budget", "capitation"}}),
+                                                  "financial": {"personal-budget", "capitation"}}),
     16: ("self-management-support", "micro", None, None, {"clinical": {"self-management-support"}}),
     17: ("coordinated-care-australia", "meso", "real", "au", {"clinical": {"care-coordinator", "shared-care-plan"},
                                                              "financial": {"pooled-budget"}}),
@@ -109,9 +111,9 @@ HRB_FINDINGS = {
     "kaiser-permanente.survey-satisfaction": ("case:kaiser-permanente", {"patient-experience"}, "positive"),
     "pace.self-reported-health": ("case:pace", {"health-outcomes"}, "positive"),
     "pace.hospital-use": ("case:pace", {"hospital-use"}, "positive"),
-    "pace.medicaid-savings-no-data": ("case:pace", {"costs"}, "unclear"),
+    "pace.medicaid-savings-no-data": ("case:pace", {"costs"}, "descriptive"),  # "No empirical data were found"
     "torbay-care-trust.residential-nursing-homes": ("case:torbay-care-trust", {"long-term-care-use"}, "positive"),
-    "torbay-care-trust.no-cost-effectiveness-data": ("case:torbay-care-trust", {"cost-effectiveness"}, "unclear"),
+    "torbay-care-trust.no-cost-effectiveness-data": ("case:torbay-care-trust", {"cost-effectiveness"}, "descriptive"),
     "dmp-germany.table2-total-costs": ("case:dmp-germany", {"costs"}, "positive"),  # Table 2: 4,800 -> 4,177 (-13%)
     "matador-maastricht.estimated-saving-per-patient": ("case:matador-maastricht", {"costs"}, "positive"),
     "case-management.hospital-use-mixed": ("case:case-management", {"hospital-use"}, "mixed"),
@@ -124,7 +126,7 @@ HRB_FINDINGS = {
     "geisinger.navigator-prescription-adherence": ("case:geisinger", {"care-quality"}, "positive"),
     "chains-of-care-sweden.financial-coordination-associations-count": ("case:chains-of-care-sweden", {"integration-process"}, "positive"),
     "cross-charging-england.proposals-criticised": ("case:cross-charging-england", {"integration-process"}, "negative"),
-    "dutch-care-groups.fee-differences-narrowed": ("case:dutch-care-groups", {"costs"}, "unclear"),
+    "dutch-care-groups.fee-differences-narrowed": ("case:dutch-care-groups", {"costs"}, "descriptive"),
     "individual-budgets-england.young-disabled-better-qol": ("case:individual-budgets-england", {"quality-of-life"}, "positive"),
     "personal-health-budgets-england.rigid-configurations-negative": ("case:personal-health-budgets-england", {"overall-effectiveness"}, "negative"),
     "pooled-budgets-england.changed-ways-of-thinking": ("case:pooled-budgets-england", {"integration-process"}, "positive"),
@@ -144,17 +146,26 @@ def _ref(value: str) -> URIRef:
     return CASE[local] if scheme == "case" else concept(scheme, local)
 
 
+#: Claim kinds that carry no effect direction; an expected value among them is a claim kind.
+NO_DIRECTION = {"target", "descriptive", "recommendation"}
+
+
 def _check(g, sid, about, domains, direction, source):
     s = STATEMENT[sid]
     assert (s, RDF.type, IC.EvidenceStatement) in g, sid
     assert _ref(about) in set(g.objects(s, IC.about)), (sid, about)
     assert domains <= _objs(g, s, IC.outcomeDomain), (sid, domains)
-    assert _objs(g, s, IC.effectDirection) == {direction}, sid
+    if direction in NO_DIRECTION:  # a claim that reports no effect: its kind, and no direction
+        assert _objs(g, s, IC.claimKind) == {direction}, sid
+        assert _objs(g, s, IC.effectDirection) == set(), sid
+    else:
+        assert _objs(g, s, IC.claimKind) <= {"measured-outcome", "judgement"}, sid
+        assert _objs(g, s, IC.effectDirection) == {direction}, sid
     assert g.value(s, DCTERMS.source) == URIRef(f"https://w3id.org/ickg/source/{source}")
 
 
 def test_thirty_hrb_findings_spread_over_the_review(shipped_graph):
-    """Thirty findings from every part of the review, with the right subject, domain and direction."""
+    """Thirty findings from every part of the review, with the right subject, domain and direction or claim kind."""
     assert len(HRB_FINDINGS) == 30
     for sid, (about, domains, direction) in HRB_FINDINGS.items():
         _check(shipped_graph, sid, about, domains, direction, "pike-mongan-2014")
@@ -181,7 +192,7 @@ SHORT_SOURCE_FINDINGS = {
     # Poku, Kagan and Yehia: 7%, 25%, $461 million, $586 million, five areas
     "poku-2019": {
         "poku-2019.only-7-percent-fully-coordinated": ("poku-pillars:care-coordination", {"care-quality"}, "negative"),
-        "bronx-partners.target-25-percent-fewer-admissions": ("case:bronx-partners", {"hospital-use"}, "unclear"),
+        "bronx-partners.target-25-percent-fewer-admissions": ("case:bronx-partners", {"hospital-use"}, "target"),  # "aims to reduce"
         "maryland-global-budget.overall-expenditure-savings": ("case:maryland-global-budget", {"costs"}, "positive"),
         "maryland-global-budget.inpatient-expenditure-savings": ("case:maryland-global-budget", {"hospital-use"}, "positive"),
         "oregon-ccos.lower-expenditures-five-areas": ("case:oregon-ccos", {"costs"}, "positive"),
@@ -190,10 +201,10 @@ SHORT_SOURCE_FINDINGS = {
     # Goddard and Mason's sober reading
     "goddard-mason-2016": {
         "goddard-mason-2016.rcts-rare": ("basis:randomised-trial", {"overall-effectiveness"}, "unclear"),
-        "goddard-mason-2016.integrated-funding-not-demonstrated": ("mechanism:pooled-budget", {"overall-effectiveness"}, "unclear"),
+        "goddard-mason-2016.integrated-funding-not-demonstrated": ("mechanism:pooled-budget", {"overall-effectiveness"}, "descriptive"),
         "goddard-mason-2016.three-schemes-reduced-utilisation-or-costs": ("mechanism:pooled-budget", {"hospital-use", "costs"}, "mixed"),
-        "integrated-care-pioneers.cost-savings-evidence-deficient": ("case:integrated-care-pioneers", {"costs"}, "unclear"),
-        "goddard-mason-2016.integration-paradox": ("case:integrated-care-pioneers", {"integration-process"}, "unclear"),
+        "integrated-care-pioneers.cost-savings-evidence-deficient": ("case:integrated-care-pioneers", {"costs"}, "descriptive"),
+        "goddard-mason-2016.integration-paradox": ("case:integrated-care-pioneers", {"integration-process"}, "descriptive"),
     },
     # the overview page's adopters (uncited claims)
     "overview-page": {
@@ -208,7 +219,7 @@ SHORT_SOURCE_FINDINGS = {
 
 @pytest.mark.parametrize("source", sorted(SHORT_SOURCE_FINDINGS))
 def test_short_source_findings(shipped_graph, source):
-    """Each shorter source: a set of its findings, with subject, domain and direction as it gives them."""
+    """Each shorter source: a set of its findings, with subject, domain and direction (or claim kind) as it gives them."""
     for sid, (about, domains, direction) in SHORT_SOURCE_FINDINGS[source].items():
         _check(shipped_graph, sid, about, domains, direction, source)
 

@@ -92,18 +92,22 @@ def test_exemplar_mechanisms(shipped_graph, case, mechanisms):
 def _findings(g, case):
     out = []
     for s in g.subjects(IC.about, CASE[case]):
-        if (s, None, None) in g and g.value(s, IC.effectDirection) is not None:
+        if (s, IC.claimKind, None) in g:
+            direction = g.value(s, IC.effectDirection)
             out.append({"domains": {str(d).rsplit("/", 1)[-1] for d in g.objects(s, IC.outcomeDomain)},
-                        "direction": str(g.value(s, IC.effectDirection)).rsplit("/", 1)[-1],
+                        "claim": str(g.value(s, IC.claimKind)).rsplit("/", 1)[-1],
+                        "direction": None if direction is None else str(direction).rsplit("/", 1)[-1],
                         "basis": str(g.value(s, IC.evidenceBasis)).rsplit("/", 1)[-1]})
     return out
 
 
 def test_torbay_findings_as_the_text_gives_them(shipped_graph):
-    """Torbay: fewer bed days (before-and-after), no cost-effectiveness data (unclear)."""
+    """Torbay: fewer bed days (before-and-after); "no data available on cost-effectiveness" is a fact, not an effect."""
     f = _findings(shipped_graph, "torbay-care-trust")
-    assert {"domains": {"hospital-use"}, "direction": "positive", "basis": "before-after"} in f
-    assert any(x["domains"] == {"cost-effectiveness"} and x["direction"] == "unclear" for x in f)
+    assert {"domains": {"hospital-use"}, "claim": "measured-outcome", "direction": "positive",
+            "basis": "before-after"} in f
+    assert any(x["domains"] == {"cost-effectiveness"} and x["claim"] == "descriptive" and x["direction"] is None
+               for x in f)
 
 
 def test_pace_findings_as_the_text_gives_them(shipped_graph):

@@ -124,8 +124,11 @@ def test_findings_on_costs(run):
     """Torbay saved about £250,000; PACE's Medicaid saving has no empirical data behind it."""
     rows = {r["statement"].rsplit("/", 1)[-1]: r for r in run("findings-on-costs")}
     assert "£250,000" in rows["torbay-care-trust.management-savings"]["quote"]
-    assert rows["pace.medicaid-savings-no-data"]["direction"] == "Unclear"
-    assert {r["direction"] for r in rows.values()} >= {"Positive", "Mixed", "Unclear"}
+    # "No empirical data were found to support this claim": a descriptive fact, so no direction
+    assert rows["pace.medicaid-savings-no-data"]["claim"] == "Descriptive fact"
+    assert rows["pace.medicaid-savings-no-data"].get("direction") is None
+    assert rows["torbay-care-trust.management-savings"]["claim"] == "Measured outcome"
+    assert {r.get("direction") for r in rows.values()} >= {"Positive", "Mixed", "Unclear"}
 
 
 def test_findings_on_patient_experience(run):
@@ -243,10 +246,10 @@ def test_citation_trail(run):
 
 
 def test_evidence_map(run):
-    """Each cell's directions add up to its statements; financial x hospital use is a filled cell."""
+    """Each cell's directions (and claims without one) add up to its statements; financial x hospital use is filled."""
     rows = run("evidence-map")
     for r in rows:
-        parts = sum(int(r[k]) for k in ("positive", "negative", "mixed", "noEffect", "unclear"))
+        parts = sum(int(r[k]) for k in ("positive", "negative", "mixed", "noEffect", "unclear", "withoutDirection"))
         assert parts == int(r["statements"]), r
     cell = next(r for r in rows if r["processLabel"] == "Financial" and r["domainLabel"] == "Hospital use")
     assert int(cell["positive"]) > 0
@@ -379,6 +382,10 @@ def test_case_studies_by_country(run):
     assert rows[0]["label"] == "United States"
     england = next(r for r in rows if r["label"] == "England")
     assert "Torbay Care Trust" in england["names"]
+    # England and Scotland are within the United Kingdom: Torbay (England) and the managed
+    # clinical networks (Scotland) count for it
+    uk = next(r for r in rows if r["label"] == "United Kingdom")
+    assert "Torbay Care Trust" in uk["names"] and int(uk["caseStudies"]) > int(england["caseStudies"])
 
 
 def test_search_labels(run):
@@ -441,3 +448,31 @@ def test_all_factors(run, shipped_graph):
     torbay = [r for r in rows if r.get("ownerLabel") == "Torbay Care Trust" and r["kind"] == "barrier"]
     assert any(r["quote"] == "The initial absence of common information systems" for r in torbay)
     assert any(not r.get("owner") and r["source"] == "Integrated Care: A Pill for All Ills?" for r in rows)
+
+
+def test_claims_with_caveats(run):
+    """PACE's Medicaid saving "in the order of 5%–15%": "However, no empirical data to support this
+    observation were found."; the capitation review's 48 of 69 improved outcomes beside only 2 of
+    70 significant; Kaiser's NHS comparison beside "much debate about the reliability of this study"."""
+    rows = run("claims-with-caveats")
+    key = lambda r: (r["statement"].rsplit("/", 1)[-1], r["caveat"].rsplit("/", 1)[-1])  # noqa: E731
+    pace = [r for r in rows if key(r) == ("pace.medicaid-savings", "pace.medicaid-savings-no-data")]
+    assert any("5%–15%" in r["quote"] and "no empirical data to support" in r["caveatQuote"] for r in pace)
+    assert {(r["claim"], r["caveatClaim"]) for r in pace} == {("Measured outcome", "Descriptive fact")}
+    assert ("capitation.cochrane-48-of-69", "capitation.cochrane-significance-2-of-70") in {key(r) for r in rows}
+    kaiser = [r for r in rows if key(r)[1] == "kaiser-permanente.nhs-comparison-reliability-debated"]
+    assert any("a third of the bed use" in r["quote"] for r in kaiser)
+    assert all("much debate" in r["caveatQuote"] for r in kaiser)
+
+
+def test_mechanism_uses(run):
+    """CCNC's case management information system "is under development": planned, not in use;
+    for case management "pooled health and social care budgets can assist": recommended."""
+    rows = run("mechanism-uses")
+    by = {(r["caseLabel"], r.get("mechanismLabel"), r["statusLabel"]) for r in rows}
+    ccnc = next(r["caseLabel"] for r in rows if r["case"].endswith("/ccnc"))
+    assert (ccnc, "Shared electronic health record", "Planned or under development") in by
+    assert ("Case management", "Pooled budget", "Recommended or possible") in by
+    assert ("Torbay Care Trust", "Pooled budget", "In use") in by
+    users = {r["case"] for r in run("case-studies-using-mechanism", mechanism="mechanism:shared-electronic-record")}
+    assert not any(c.endswith("/ccnc") for c in users)

@@ -156,3 +156,142 @@ def test_errors_build_nothing(fixture_dirs, tmp_path):
     assert result.exit_code == 1
     assert "invalid data: nothing was written" in result.output
     assert not dist.exists()
+
+
+# -- 0.2.0: claim kinds, caveats, figures, mechanism status, factor ids, collections (issue 12)
+
+RIVERSIDE = ("case-studies", "riverside.yaml")
+
+
+def test_measured_outcome_needs_a_direction(fixture_dirs):
+    """A measured outcome without a direction is an error naming file, line and field."""
+    evidence, _ = fixture_dirs
+    _edit(evidence.joinpath(*RIVERSIDE), lambda d: d["findings"][0].pop("direction"))
+    (msg,) = _messages(evidence)
+    assert msg.startswith("ERROR ") and "riverside.yaml:" in msg
+    assert "findings[0].direction: a measured-outcome claim needs a direction" in msg
+
+
+def test_descriptive_claim_carries_no_direction(fixture_dirs):
+    """'There are no data available on cost-effectiveness' is a fact: a direction on it is an error."""
+    evidence, _ = fixture_dirs
+    _edit(evidence.joinpath(*RIVERSIDE), lambda d: d["findings"][1].update(direction="unclear"))
+    (msg,) = _messages(evidence)
+    assert "findings[1].direction: a descriptive claim carries no direction" in msg
+
+
+def test_claim_kind_is_required_and_from_the_scheme(fixture_dirs):
+    """A finding without a claim kind, or with an unknown one, is an error."""
+    evidence, _ = fixture_dirs
+    _edit(evidence.joinpath(*RIVERSIDE), lambda d: d["findings"][0].pop("claim"))
+    _edit(evidence / "case-studies" / "hostile-valley.yaml", lambda d: d["findings"][0].update(claim="result"))
+    msgs = _messages(evidence)
+    assert any("riverside.yaml" in m and "findings[0].claim: Field required" in m for m in msgs), msgs
+    assert any("findings[0].claim: unknown claim-kind concept 'result'" in m for m in msgs), msgs
+
+
+def test_caveat_reference_must_exist(fixture_dirs):
+    """`qualifies` names an existing finding as <record-id>/<finding-id>; a dangling one is an error."""
+    evidence, _ = fixture_dirs
+    _edit(evidence.joinpath(*RIVERSIDE),
+          lambda d: d["findings"][1].update(qualifies=["riverside/bed-days", "hostile-valley/costs-mixed",
+                                                       "riverside/no-such", "nowhere/bed-days", "bogus:x/y"]))
+    msgs = _messages(evidence)
+    assert len(msgs) == 3, msgs
+    assert "findings[1].qualifies[2]: dangling reference: no finding 'no-such' in a record 'riverside'" in msgs[0]
+    assert "qualifies[3]: dangling reference" in msgs[1]
+    assert "qualifies[4]: 'bogus:x/y': the prefix must be case:, mechanism: or statements:" in msgs[2]
+
+
+def test_caveat_cannot_qualify_itself(fixture_dirs):
+    """A finding that names itself in `qualifies` is an error."""
+    evidence, _ = fixture_dirs
+    _edit(evidence.joinpath(*RIVERSIDE), lambda d: d["findings"][1].update(qualifies=["no-cost-data"]))
+    (msg,) = _messages(evidence)
+    assert "findings[1].qualifies[0]: a finding cannot qualify itself" in msg
+
+
+def test_ambiguous_caveat_reference_needs_a_kind(fixture_dirs):
+    """When a case study and a mechanism share an id, the reference must say which."""
+    evidence, _ = fixture_dirs
+    finding = {"id": "bed-days", "summary": "Same id in a mechanism.", "claim": "descriptive",
+               "domains": ["hospital-use"], "quote": "Riverside had the lowest use of hospital bed days",
+               "source": "fixture-report", "section": "Case study A: Riverside Care Trust"}
+    (evidence / "mechanisms" / "riverside.yaml").write_text(yaml.safe_dump(
+        {"id": "riverside", "label": "A mechanism named like the case", "processes": ["clinical"],
+         "findings": [finding]}), encoding="utf-8")
+    _edit(evidence / "case-studies" / "hostile-valley.yaml",
+          lambda d: d["findings"][0].update(qualifies=["riverside/bed-days", "case:riverside/bed-days"]))
+    msgs = [m for m in _messages(evidence) if "hostile-valley" in m]
+    assert len(msgs) == 1 and "qualifies[0]: 'riverside/bed-days' is ambiguous" in msgs[0], msgs
+
+
+def test_figures_are_objects_with_a_printed_form(fixture_dirs):
+    """A figure is {printed, value, unit, measure}; a bare value without `printed` is an error."""
+    evidence, _ = fixture_dirs
+    _edit(evidence.joinpath(*RIVERSIDE), lambda d: d["findings"][0].update(
+        figures=[{"printed": "lowest", "measure": "rank in the region"}, {"value": 3}]))
+    (msg,) = _messages(evidence)
+    assert "findings[0].figures[1].printed: Field required" in msg
+
+
+def test_printed_figure_must_be_in_the_quotes(fixture_dirs):
+    """A figure is copied as printed: 'one town' is in the quote, '27%' is not."""
+    evidence, _ = fixture_dirs
+    _edit(evidence.joinpath(*RIVERSIDE), lambda d: d["findings"][0].update(
+        quote="Riverside Care Trust joined health and social care teams for older people in one town.",
+        figures=[{"printed": "one", "value": 1, "unit": "towns"}, {"printed": "27%", "value": 27}]))
+    (msg,) = _messages(evidence)
+    assert "findings[0].figures[1].printed: '27%' is not in the finding's quotes" in msg
+
+
+def test_mechanism_status_is_from_the_scheme(fixture_dirs):
+    """A process use's status is a mechanism-status concept."""
+    evidence, _ = fixture_dirs
+    _edit(evidence.joinpath(*RIVERSIDE), lambda d: d["processes"][1].update(status="hoped-for"))
+    (msg,) = _messages(evidence)
+    assert "processes[1].status: unknown mechanism-status concept 'hoped-for'" in msg
+
+
+def test_factor_ids_are_required_and_unique_in_the_file(fixture_dirs):
+    """Enablers and barriers of one file share one set of stable ids."""
+    evidence, _ = fixture_dirs
+    _edit(evidence.joinpath(*RIVERSIDE), lambda d: d["barriers"][0].update(id="long-term-commitment"))
+    (msg,) = _messages(evidence)
+    assert "barriers[0].id: duplicate factor id 'long-term-commitment' in this file" in msg
+    _edit(evidence.joinpath(*RIVERSIDE), lambda d: d["barriers"][0].pop("id"))
+    (msg,) = _messages(evidence)
+    assert "barriers[0].id: Field required" in msg
+
+
+def test_collection_members_must_exist(fixture_dirs):
+    """A framework's collection lists concepts of the scheme (or <scheme>:<id>) that exist."""
+    evidence, _ = fixture_dirs
+    _edit(evidence / "frameworks" / "level.yaml", lambda d: d.update(collections=[
+        {"id": "meso", "label": "Clash", "members": ["macro"], "quote": "Macro level: integrated care",
+         "source": "fixture-report", "section": "Levels"},
+        {"id": "lower-levels", "label": "Lower levels", "members": ["meso", "micro", "mezzo", "form:real"],
+         "quote": "Meso level: integrated care", "source": "fixture-report", "section": "Levels"}]))
+    msgs = [m for m in _messages(evidence) if "no anchor" not in m]
+    assert any("collections[0].id: collection id 'meso' is already used in level" in m for m in msgs), msgs
+    assert any("collections[1].members[2]: unknown concept 'mezzo' in level" in m for m in msgs), msgs
+    assert len(msgs) == 2, msgs
+
+
+def test_hedge_dropped_from_summary_is_a_warning(fixture_dirs):
+    """'may have contributed' summarised as 'contributed' warns; keeping 'might' (same family) does not."""
+    from kg.checks import HEDGES, check_hedges
+
+    evidence, _ = fixture_dirs
+    assert {"suggest", "preliminary", "pilot", "possibility", "likelihood", "appearance",
+            "limited evidence"} <= set(HEDGES)
+    corpus, _ = load_evidence(evidence)
+    assert check_hedges(corpus) == []
+    rec = corpus.records["statements"]["page-claims"]
+    rec.model.findings[0].quote = "The programme may have contributed to fewer admissions; preliminary results of a pilot"
+    rec.model.findings[0].summary = "It contributed to fewer admissions."
+    (p,) = check_hedges(corpus)
+    assert p.severity == "warning" and p.field == "findings[0].summary"
+    assert "'may'" in p.message and "'preliminary'" in p.message and "'pilot'" in p.message
+    rec.model.findings[0].summary = "It might have contributed, in preliminary pilot results."
+    assert check_hedges(corpus) == []

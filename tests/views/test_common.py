@@ -62,6 +62,6 @@ def test_views_never_use_a_cut_answer(tmp_path):
     try:
         assert small.named("_case_facets").truncated
         assert len(cases.case_table(small)) == 2
-        assert len(common.statements(small)) == 4
+        assert len(common.statements(small)) == 5
     finally:
         small.close()

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import (code, direction_badge, download_buttons, failed, frame, link, md, quote_block,
+from app_pages.common import (caveat_lines, claim_caption, code, direction_badge, download_buttons, failed, frame, link, md, quote_block,
                               print_styles, quote_button, release_footer, safe_link, set_params, url_multiselect, url_text)
 from kg import cite, search, serialise
 from kg.errors import IckgError
@@ -107,9 +107,10 @@ def show_list() -> None:
                     continue
                 a, b = st.columns([6, 1], vertical_alignment="center")
                 a.markdown(direction_badge(s.direction_id, s.direction_label) + " " + md(s.summary))
-                a.caption(" · ".join(md(x) for x in [", ".join(s.about_labels), ", ".join(s.domain_labels),
-                                                     s.basis_label, s.source_label, s.locator] if x))
+                a.caption(claim_caption(s.claim_label, ", ".join(s.about_labels), ", ".join(s.domain_labels),
+                                        s.basis_label, s.source_label, s.locator))
                 quote_button(list(s.quotes), key=f"fq_{i}", container=b)
+                caveat_lines([stmts[c] for c in s.caveats if c in stmts], key=f"fq_{i}", container=a)
                 if h.doc.case:
                     with a:
                         link("cases", "Open the case study", {"case": common.local(h.doc.case)},
@@ -207,9 +208,10 @@ def show_case(case_ref: str) -> None:
         counts = " ".join(direction_badge(d, str(n)) for d, n in block.directions.items())
         st.markdown(f"#### {md(block.label)} ({len(block.findings)}) &nbsp; {counts}")
         for j, f in enumerate(block.findings):
-            line_row(direction_badge(common.local(f.direction), f.direction_label) + " " + md(f.value), f.quotes,
-                     key=f"fd_{i}_{j}",
-                     caption=" · ".join(md(x) for x in [f.basis_label, f.source_label, f.locator, f.note] if x))
+            line_row(direction_badge(f.direction_id, f.direction_label) + " " + md(f.value), f.quotes,
+                     key=f"fd_{i}_{j}", caption=claim_caption(f.claim_label, f.basis_label, f.source_label,
+                                                              f.locator, f.note))
+            caveat_lines(f.caveats, key=f"fd_{i}_{j}")
 
     st.header("Enablers and barriers", anchor="factors")
     c_en, c_ba = st.columns(2)

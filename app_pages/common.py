@@ -36,8 +36,8 @@ PAGES = {"overview": "app_pages/overview.py", "cases": "app_pages/cases.py",
 
 #: Colours of the directions of findings (colour-blind-safe diverging palette, grey for unclear).
 DIRECTION_COLOURS = {"positive": "#1a9850", "mixed": "#fdae61", "no-effect": "#4575b4",
-                     "negative": "#d73027", "unclear": "#9e9e9e"}
-DIRECTION_SYMBOLS = {"positive": "▲", "mixed": "◆", "no-effect": "●", "negative": "▼", "unclear": "?"}
+                     "negative": "#d73027", "unclear": "#9e9e9e", "none": "#d9d9d9"}
+DIRECTION_SYMBOLS = {"positive": "▲", "mixed": "◆", "no-effect": "●", "negative": "▼", "unclear": "?", "none": "–"}
 
 
 # ----------------------------------------------------------------------------- the explorer
@@ -351,6 +351,20 @@ def direction_badge(direction_id: str, text: str) -> str:
     """Coloured Markdown for a direction (the label itself is a fixed vocabulary, escaped anyway)."""
     colour = {"positive": "green", "mixed": "orange", "no-effect": "blue", "negative": "red"}.get(direction_id, "gray")
     return f":{colour}-badge[{DIRECTION_SYMBOLS.get(direction_id, '')} {md(text)}]"
+
+
+def caveat_lines(caveats: Iterable[Any], key: str, container: Any = st) -> None:
+    """Each caveat of a claim, marked as such, with its own quotes one click away."""
+    for i, c in enumerate(caveats):
+        a, b = container.columns([5, 1], vertical_alignment="center")
+        a.markdown(":orange-badge[:material/warning: Caveat] " + md(c.summary))
+        a.caption(" · ".join(md(x) for x in [c.claim_label, c.source_label, c.locator] if x))
+        quote_button(list(c.quotes), key=f"{key}_cav{i}", container=b)
+
+
+def claim_caption(claim_label: str, *rest: str) -> str:
+    """The caption under a finding: its claim kind first, then basis, source, locator ..."""
+    return " · ".join(md(x) for x in ([f"Claim: {claim_label.lower()}"] if claim_label else []) + list(rest) if x)
 
 
 # ----------------------------------------------------------------------------- downloads

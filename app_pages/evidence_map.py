@@ -12,7 +12,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import (DIRECTION_COLOURS, direction_badge, download_buttons, failed, frame, md, quote_button,
+from app_pages.common import (DIRECTION_COLOURS, caveat_lines, claim_caption, direction_badge, download_buttons, failed, frame, md, quote_button,
                               release_footer, set_params, url_choice, url_multiselect, url_toggle)
 from kg.errors import IckgError
 from kg.views import common, evidence_map
@@ -26,9 +26,11 @@ TIER_COLOURS = ["#08519c", "#4292c6", "#9ecae1", "#deebf7"]
 def finding_row(s, key: str) -> None:
     a, b = st.columns([5, 1], vertical_alignment="center")
     a.markdown(direction_badge(s.direction_id, s.direction_label) + " " + md(s.summary))
-    a.caption(" · ".join(md(x) for x in ["About: " + "; ".join(s.about_labels), s.basis_label,
-                                         s.source_label, s.locator] if x))
+    a.caption(claim_caption(s.claim_label, "About: " + "; ".join(s.about_labels), s.basis_label,
+                            s.source_label, s.locator))
     quote_button(list(s.quotes), key=key, container=b)
+    stmts = common.statements(ex)
+    caveat_lines([stmts[c] for c in s.caveats if c in stmts], key=key, container=a)
 
 
 def tier(rank: int | None) -> str:
@@ -117,12 +119,12 @@ if ex is not None:
         if selected else None
     layers = [rects]
     if not bdf.empty:
-        order = [common.label_of_direction(d) for d in common.DIRECTIONS]
+        order = [common.label_of_direction(d) for d in (*common.DIRECTIONS, common.NO_DIRECTION)]
         dots = alt.Chart(bdf).mark_circle(opacity=0.95, stroke="#ffffff", strokeWidth=0.5).encode(
             x=x, y=y, xOffset=alt.XOffset("direction:N", sort=order, scale=alt.Scale(domain=order)),
             size=alt.Size("n:Q", title="Findings", scale=alt.Scale(range=[25, 420]), legend=None),
             color=alt.Color("direction:N", title="Direction", scale=alt.Scale(
-                domain=order, range=[DIRECTION_COLOURS[d] for d in common.DIRECTIONS]),
+                domain=order, range=[DIRECTION_COLOURS[d] for d in (*common.DIRECTIONS, common.NO_DIRECTION)]),
                 legend=alt.Legend(orient="bottom", direction="vertical")),
             tooltip=[alt.Tooltip("row:N", title="Row"), alt.Tooltip("col:N", title="Outcome domain"),
                      alt.Tooltip("direction:N", title="Direction"), alt.Tooltip("n:Q", title="Findings"),
@@ -197,7 +199,7 @@ if ex is not None:
                     "filters": {k: [common.label(ex, v) for v in vs] for k, vs in filters.items() if vs},
                     "case-level layer shown": include_cases}
             download_buttons(f"evidence-map-{evidence_map.cell_key(r, c)}", evidence_map.CELL_COLUMNS,
-                             evidence_map.statement_rows(items), what, key="cell_dl")
+                             evidence_map.statement_rows(items, common.statements(ex)), what, key="cell_dl")
         if include_cases and cell.case_count:
             with st.container(border=True, key="case_layer"):
                 st.markdown(f"**Case-level attribution: {cell.case_count} finding{'s' if cell.case_count != 1 else ''}"

@@ -18,8 +18,9 @@ from typing import Any, Iterable
 
 from kg.cite import reference_links
 from kg.namespaces import FIXED_PREFIXES
-from kg.views.common import (DIRECTIONS, ConceptInfo, Facet, QuoteInfo, concepts, label, label_of_direction, local,
-                             memo, quote_info, split_list, statement_quotes, statements, unique_quotes, whole_rows)
+from kg.views.common import (DIRECTIONS, NO_DIRECTION, ConceptInfo, Facet, QuoteInfo, Statement, concepts,
+                             direction_key, label, label_of_direction, local, memo, quote_info, split_list,
+                             statement_quotes, statements, unique_quotes, whole_rows)
 
 #: The case-study facets, in the order the list shows them. Keys are URL parameter names.
 FACETS: tuple[Facet, ...] = (
@@ -36,11 +37,13 @@ FACETS: tuple[Facet, ...] = (
           "(and the chosen outcome domain and evidence basis, if any)."),
     Facet("basis", "Evidence basis", "Study designs of the findings about the case; combined per finding with "
           "outcome domain and direction."),
+    Facet("claim", "Claim kind", "Measured outcome, judgement, target, descriptive fact or recommendation; "
+          "combined per finding with outcome domain, direction and evidence basis."),
     Facet("source", "Source", "Documents that describe the case."),
 )
 FACET_KEYS = tuple(f.key for f in FACETS)
 #: Facets that describe a finding rather than the case: chosen together, one finding must match all of them.
-FINDING_FACETS = ("domain", "direction", "basis")
+FINDING_FACETS = ("domain", "direction", "basis", "claim")
 
 #: Classification properties of a case study, in the order the page lists them.
 CLASSIFICATION = (
@@ -87,13 +90,15 @@ def case_table(explorer: Any) -> list[CaseRow]:
         per_case = Counter(a for s in stmts for a in s.about)
         per_finding: dict[str, list[dict[str, frozenset[str]]]] = defaultdict(list)
         for s in stmts:
-            values = {"domain": frozenset(s.domains), "direction": frozenset({s.direction}),
-                      "basis": frozenset({s.basis})}
+            values = {"domain": frozenset(s.domains), "basis": frozenset({s.basis}),
+                      "direction": frozenset({s.direction}) if s.direction_id != NO_DIRECTION else frozenset(),
+                      "claim": frozenset({s.claim}) if s.claim else frozenset()}
             for a in s.about:
                 per_finding[a].append(values)
         rows = []
         for r in whole_rows(explorer, "_case_index"):
-            f = facets.get(r["case"], {})
+            f = dict(facets.get(r["case"], {}))
+            f["claim"] = {v for fv in per_finding.get(r["case"], ()) for v in fv["claim"]}
             rows.append(CaseRow(iri=r["case"], id=local(r["case"]), label=r["label"], kind=r["kind"] or "",
                                 number=int(r["number"]) if r["number"] else None, summary=r["summary"] or "",
                                 alt_labels=tuple(split_list(r["altLabels"])),
@@ -178,6 +183,13 @@ class Line:
     note: str = ""
     figures: tuple[str, ...] = ()
     references: list["Reference"] = field(default_factory=list)
+    claim_label: str = ""
+    caveats: list[Statement] = field(default_factory=list)  # findings that qualify this one
+
+    @property
+    def direction_id(self) -> str:
+        """The direction's id, or ``none`` for a claim kind without a direction."""
+        return direction_key(self.direction)
 
     @property
     def sources(self) -> list[str]:
@@ -217,7 +229,7 @@ class DomainBlock:
     @property
     def directions(self) -> Counter:
         """Findings by direction id."""
-        return Counter(local(f.direction) for f in self.findings)
+        return Counter(f.direction_id for f in self.findings)
 
 
 @dataclass
@@ -267,6 +279,10 @@ class CaseDetail:
 
 def _directions_text(counts: Counter) -> str:
     parts = [f"{counts[d]} {label_of_direction(d).lower()}" for d in DIRECTIONS if counts.get(d)]
+    if counts.get(NO_DIRECTION):
+        n = counts[NO_DIRECTION]
+        parts.append(f"{n} without a direction (target{'s' if n != 1 else ''}, descriptive facts or "
+                     f"recommendations)")
     return ", ".join(parts)
 
 
@@ -342,15 +358,16 @@ def case_detail(explorer: Any, case: str) -> CaseDetail | None:
             basis_label=label(explorer, r0["basis"]), rank=int(r0["rank"] or 99),
             source_label=s.source_label if s else label(explorer, r0["source"]), locator=r0["locator"] or "",
             statement=s_iri, note=("figures: " + r0["figures"]) if r0["figures"] else "",
-            figures=tuple(split_list(r0["figures"])))
+            figures=tuple(split_list(r0["figures"])), claim_label=label(explorer, r0.get("claim")),
+            caveats=[stmts[c] for c in (s.caveats if s else ()) if c in stmts])
     refs: dict[str, Reference] = {}
     for r in whole_rows(explorer, "_case_references", case=iri):
         ref = refs.setdefault(r["reference"], Reference(r["reference"], r["number"], r["text"],
                                                         tuple(reference_links(r["text"]))))
         if r["statement"] in found and ref not in found[r["statement"]].references:
             found[r["statement"]].references.append(ref)
-    findings = sorted(found.values(), key=lambda f: (f.rank, DIRECTIONS.index(local(f.direction))
-                                                     if local(f.direction) in DIRECTIONS else 9, f.value))
+    findings = sorted(found.values(), key=lambda f: (f.rank, DIRECTIONS.index(f.direction_id)
+                                                     if f.direction_id in DIRECTIONS else 9, f.value))
     domain_map: dict[str, list[Line]] = defaultdict(list)
     for s_iri, line in found.items():
         for d in split_list(rows_by_stmt[s_iri][0]["domains"]):
@@ -381,7 +398,7 @@ def case_detail(explorer: Any, case: str) -> CaseDetail | None:
             provision.append(Line("Service provision", "", q.text, "", [q]))
 
     # key messages and the evidence basis, from the findings (never invented)
-    dcount = Counter(local(f.direction) for f in findings)
+    dcount = Counter(f.direction_id for f in findings)
     bcount = Counter((f.basis_label, f.rank) for f in findings)
     basis_counts = sorted(((b, r, n) for (b, r), n in bcount.items()), key=lambda t: t[1])
     messages = key_messages(row.label, findings, domains, basis_counts, processes)
@@ -414,18 +431,23 @@ def key_messages(name: str, findings: list[Line], domains: list[DomainBlock],
     if not findings:
         return [f"The sources report no findings about {name}."]
     srcs = {f.source_label for f in findings}
-    dcount = Counter(local(f.direction) for f in findings)
+    dcount = Counter(f.direction_id for f in findings)
     out = [f"{len(findings)} finding{'s' if len(findings) != 1 else ''} from {len(srcs)} "
            f"source{'s' if len(srcs) != 1 else ''} about {name}: {_directions_text(dcount)}."]
     # outcome domains whose best finding rests on the strongest design first, then the most findings
-    for block in sorted(domains, key=lambda b: (b.findings[0].rank, -len(b.findings), b.label))[:5]:
-        best = block.findings[0]
+    def best_of(block: DomainBlock) -> Line:  # an effect claim before a target, fact or recommendation
+        return next((f for f in block.findings if f.direction_id != NO_DIRECTION), block.findings[0])
+
+    for block in sorted(domains, key=lambda b: (best_of(b).direction_id == NO_DIRECTION, best_of(b).rank,
+                                                -len(b.findings), b.label))[:5]:
+        best = best_of(block)
         new_figures = [x for x in best.figures if x not in best.value]
         figures = f" ({'; '.join(new_figures)})" if new_figures else ""
         more = len(block.findings) - 1
         tail = f"; {more} more finding{'s' if more != 1 else ''} on {block.label.lower()}" if more else ""
-        out.append(f"{block.label}: {best.value.rstrip('.')}{figures} — "
-                   f"{_DIRECTION_WORDS.get(local(best.direction), best.direction_label.lower())}, "
+        kind = _DIRECTION_WORDS.get(best.direction_id) or f"{best.claim_label.lower()}, no direction of effect"
+        caveat = f" (with {len(best.caveats)} caveat{'s' if len(best.caveats) != 1 else ''})" if best.caveats else ""
+        out.append(f"{block.label}: {best.value.rstrip('.')}{figures} — {kind}{caveat}; evidence: "
                    f"{best.basis_label.lower()}{tail}.")
     if len(domains) > 5:
         out.append(f"Findings on {len(domains) - 5} more outcome domain{'s' if len(domains) - 5 != 1 else ''} "
@@ -444,8 +466,8 @@ def key_messages(name: str, findings: list[Line], domains: list[DomainBlock],
     return out
 
 
-CASE_COLUMNS = ("section", "aspect", "value", "value_iri", "direction", "evidence_basis", "source", "locator",
-                "quote", "citation")
+CASE_COLUMNS = ("section", "aspect", "value", "value_iri", "claim_kind", "direction", "evidence_basis", "caveats",
+                "source", "locator", "quote", "citation")
 
 
 def case_rows(detail: CaseDetail) -> list[dict[str, str]]:
@@ -454,7 +476,10 @@ def case_rows(detail: CaseDetail) -> list[dict[str, str]]:
     for line in detail.lines():
         for q in line.quotes or [None]:
             out.append({"section": line.section, "aspect": line.label, "value": line.value,
-                        "value_iri": line.value_iri, "direction": line.direction_label,
+                        "value_iri": line.value_iri, "claim_kind": line.claim_label,
+                        "direction": line.direction_label if line.direction_id != NO_DIRECTION else "",
+                        "caveats": " | ".join(f"{c.summary} (quote: {' … '.join(q.text for q in c.quotes)})"
+                                              for c in line.caveats),
                         "evidence_basis": line.basis_label, "source": q.source_label if q else line.source_label,
                         "locator": q.locator if q else line.locator, "quote": q.text if q else "",
                         "citation": q.citation if q else ""})
@@ -490,9 +515,12 @@ def case_print_html(detail: CaseDetail, release_id: str, citation: str) -> str:
     for block in detail.domains:
         parts.append(f"<h3>{e(block.label)}</h3>")
         for f in block.findings:
-            extra = [f.direction_label, f.basis_label] + (["figures: " + "; ".join(f.figures)] if f.figures else [])
+            extra = [f.claim_label, f.direction_label if f.direction_id != NO_DIRECTION else "", f.basis_label]
+            extra += ["figures: " + "; ".join(f.figures)] if f.figures else []
             parts.append(f"<p><b>{e(f.value)}</b> <span class='meta'>({e('; '.join(x for x in extra if x))})</span>"
                          f"</p>{quotes(f.quotes)}")
+            for c in f.caveats:
+                parts.append(f"<p class='caveat'>Caveat: {e(c.summary)}</p>{quotes(list(c.quotes))}")
     for title, items in (("Enablers", detail.enablers), ("Barriers", detail.barriers)):
         if items:
             parts.append(f"<h2>{title}</h2>" + "".join(f"<p><b>{e(f.value)}</b></p>{quotes(f.quotes)}" for f in items))

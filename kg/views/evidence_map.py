@@ -200,7 +200,8 @@ def evidence_map(explorer: Any, axis: str = "process", filters: dict[str, Iterab
 
 
 MAP_COLUMNS = ("row", "row_iri", "outcome_domain", "outcome_domain_iri", "statements", "positive", "mixed",
-               "no_effect", "negative", "unclear", "strongest_evidence_basis", "case_level_statements")
+               "no_effect", "negative", "unclear", "without_direction", "strongest_evidence_basis",
+               "case_level_statements")
 
 
 def map_rows(emap: EvidenceMap, names: dict[str, str] | None = None) -> list[dict[str, Any]]:
@@ -213,13 +214,14 @@ def map_rows(emap: EvidenceMap, names: dict[str, str] | None = None) -> list[dic
                         "statements": cell.count, "positive": cell.directions.get("positive", 0),
                         "mixed": cell.directions.get("mixed", 0), "no_effect": cell.directions.get("no-effect", 0),
                         "negative": cell.directions.get("negative", 0), "unclear": cell.directions.get("unclear", 0),
+                        "without_direction": cell.directions.get("none", 0),
                         "strongest_evidence_basis": cell.strongest_basis,
                         "case_level_statements": cell.case_count if emap.include_cases else ""})
     return out
 
 
-CELL_COLUMNS = ("statement", "summary", "about", "outcome_domains", "direction", "evidence_basis", "source",
-                "locator", "quote", "citation")
+CELL_COLUMNS = ("statement", "summary", "about", "outcome_domains", "claim_kind", "direction", "evidence_basis",
+                "caveats", "source", "locator", "quote", "citation")
 
 
 def cell_statements(explorer: Any, emap: EvidenceMap, row: str, col: str, layer: str = "direct") -> list[Statement]:
@@ -229,13 +231,20 @@ def cell_statements(explorer: Any, emap: EvidenceMap, row: str, col: str, layer:
     return [stmts[i] for i in (cell.case_statements if layer == "case" else cell.statements)]
 
 
-def statement_rows(items: list[Statement]) -> list[dict[str, str]]:
-    """Statements as rows, one per supporting quote (a cell's download)."""
+def statement_rows(items: list[Statement], all_statements: dict[str, Statement] | None = None) -> list[dict[str, str]]:
+    """Statements as rows, one per supporting quote (a cell's download), each with its claim kind and caveats.
+
+    ``all_statements`` (:func:`~kg.views.common.statements`) gives the caveats' own summaries and quotes.
+    """
     out = []
+    every = all_statements or {}
     for s in items:
+        caveats = " | ".join(f"{c.summary} (quote: {' … '.join(q.text for q in c.quotes)})"
+                             for c in (every.get(i) for i in s.caveats) if c is not None)
         for q in s.quotes or (None,):
             out.append({"statement": s.iri, "summary": s.summary, "about": "; ".join(s.about_labels),
-                        "outcome_domains": "; ".join(s.domain_labels), "direction": s.direction_label,
+                        "outcome_domains": "; ".join(s.domain_labels), "claim_kind": s.claim_label,
+                        "direction": s.direction_label if s.direction_id != "none" else "", "caveats": caveats,
                         "evidence_basis": s.basis_label, "source": s.source_label,
                         "locator": q.locator if q else s.locator, "quote": q.text if q else "",
                         "citation": s.citation})

@@ -36,7 +36,8 @@ def test_case_table_matches_the_files(ex):
         for field, facet, scheme in (("level", "level", "level"), ("form", "form", "form"),
                                      ("country", "country", "country")):
             assert {common.local(v) for v in c.values(facet)} == {x["value"] for x in rec.get(field, [])}, c.id
-        mechs = {p["mechanism"] for p in rec.get("processes", []) if p.get("mechanism")}
+        mechs = {p["mechanism"] for p in rec.get("processes", []) if p.get("mechanism")
+                 and p.get("status", "in-use") in ("in-use", "piloted")}  # plans and failures are not uses
         assert {common.local(v) for v in c.values("mechanism")} == mechs, c.id
 
 
@@ -192,7 +193,7 @@ def test_key_messages_carry_the_key_numbers(ex):
             block = next((b for b in d.domains if b.label == domain), None)
             if block is None or not sep:
                 continue
-            best = block.findings[0]
+            best = next((f for f in block.findings if f.direction_id != "none"), block.findings[0])
             assert rest.startswith(best.value.rstrip(".")), m
             for fig in best.figures:
                 assert fig in m, (m, fig)
@@ -223,3 +224,28 @@ def test_printable_page_escapes_and_has_quotes(fx):
     d = cases.case_detail(fx, "riverside")
     page = cases.case_print_html(d, "r1", "cite me")
     assert "Key messages" in page and "Lowest bed-day use in the region." in page and "<blockquote>" in page
+
+
+def test_findings_carry_claim_kind_and_caveats(ex):
+    """PACE's Medicaid saving shows its caveat (no empirical data) and claim kind on the page and in the download."""
+    rec = _yaml("case-studies", "pace")
+    by_id = {f["id"]: f for f in rec["findings"]}
+    d = cases.case_detail(ex, "pace")
+    saving = next(f for f in d.findings if f.value == by_id["medicaid-savings"]["summary"])
+    assert saving.claim_label.lower() == "measured outcome" and saving.direction_id == "positive"
+    assert [c.summary for c in saving.caveats] == [by_id["medicaid-savings-no-data"]["summary"]]
+    assert saving.caveats[0].quotes[0].text == by_id["medicaid-savings-no-data"]["quote"]
+    caveat = next(f for f in d.findings if f.value == by_id["medicaid-savings-no-data"]["summary"])
+    assert caveat.direction_id == "none"  # a descriptive fact carries no direction, and is not counted as one
+    assert d.direction_counts.get("none", 0) == sum(1 for f in rec["findings"] if "direction" not in f)
+    rows = [r for r in cases.case_rows(d) if r["value"] == saving.value]
+    assert rows and all(r["claim_kind"].lower() == "measured outcome" and "no empirical data" in r["caveats"]
+                        for r in rows)
+    [msg] = [m for m in d.key_messages if saving.value.rstrip(".") in m] or [None]
+    if msg:  # where the saving is a key message, its caveat is said with it
+        assert "caveat" in msg
+    # the claim-kind facet combines per finding: PACE has a descriptive finding on costs
+    C_ = "https://w3id.org/ickg/concept/"
+    kept = cases.filter_cases(cases.case_table(ex), {"claim": [C_ + "claim-kind/descriptive"],
+                                                     "domain": [C_ + "domain/costs"]})
+    assert "pace" in {c.id for c in kept}

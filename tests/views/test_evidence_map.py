@@ -27,6 +27,7 @@ def test_map_by_default_equals_the_gallery_query(ex):
         assert cell.count == int(r["statements"])
         assert cell.directions.get("positive", 0) == int(r["positive"])
         assert cell.directions.get("no-effect", 0) == int(r["noEffect"])
+        assert cell.directions.get("none", 0) == int(r["withoutDirection"])
         assert cell.strongest_rank == int(r["strongestRank"])
 
 
@@ -135,3 +136,18 @@ def test_mechanism_rows_and_cells(ex):
     assert all(r["quote"] and r["citation"] for r in rows)
     with pytest.raises(Exception):
         evidence_map.evidence_map(ex, "country")
+
+
+def test_cell_rows_carry_claim_kind_and_caveats(fx):
+    """The fixture's uncited admissions claim comes with its caveat in the cell and in the cell's download."""
+    emap = evidence_map.evidence_map(fx, "mechanism")
+    pooled, hosp = "https://w3id.org/ickg/mechanism/pooled-budget", C + "domain/hospital-use"
+    items = evidence_map.cell_statements(fx, emap, pooled, hosp)
+    claim = next(s for s in items if s.summary == "Claims fewer admissions, citing nothing.")
+    stmts = common.statements(fx)
+    assert [stmts[c].summary for c in claim.caveats] == ["The page cites no evidence for its claim."]
+    assert emap.cell(pooled, hosp).directions["none"] == 1  # the caveat is descriptive: no direction
+    rows = evidence_map.statement_rows(items, stmts)
+    row = next(r for r in rows if r["summary"] == claim.summary)
+    assert row["claim_kind"] == "Judgement" and "cites no evidence" in row["caveats"]
+    assert "the page says, without evidence." in row["caveats"]

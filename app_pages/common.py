@@ -370,8 +370,8 @@ def claim_caption(claim_label: str, *rest: str) -> str:
 # ----------------------------------------------------------------------------- downloads
 
 def download_buttons(name: str, columns: Iterable[str], rows: list[dict[str, Any]], what: dict[str, Any],
-                     key: str, container: Any = st, formats: tuple[str, ...] = ("csv", "json")) -> None:
-    """CSV and JSON downloads of a table exactly as shown, with release, filters and citation."""
+                     key: str, container: Any = st, formats: tuple[str, ...] = ("csv", "json", "zip")) -> None:
+    """Downloads of a table exactly as shown: plain CSV, JSON with its provenance, and CSV + provenance zipped."""
     try:
         release = get_explorer().release_id
     except Exception:  # noqa: BLE001 - the graph did not load; the table (e.g. the ontology's) still did
@@ -380,13 +380,20 @@ def download_buttons(name: str, columns: Iterable[str], rows: list[dict[str, Any
     parts = container.columns(len(formats)) if len(formats) > 1 else [container]
     for part, fmt in zip(parts, formats):
         if fmt == "csv":
-            part.download_button("Download CSV", data=serialise.csv_text(cols, rows, release, what).encode("utf-8"),
+            part.download_button("Download CSV", data=serialise.csv_text(cols, rows).encode("utf-8"),
                                  file_name=f"{name}.csv", mime="text/csv; charset=utf-8", key=f"{key}_csv",
-                                 icon=":material/download:", on_click="ignore")
+                                 icon=":material/download:", on_click="ignore",
+                                 help="Plain CSV, the header on the first line.")
         elif fmt == "json":
             part.download_button("Download JSON", data=serialise.json_text(cols, rows, release, what).encode("utf-8"),
                                  file_name=f"{name}.json", mime="application/json", key=f"{key}_json",
                                  icon=":material/download:", on_click="ignore")
+        elif fmt == "zip":
+            part.download_button("CSV + provenance (zip)", data=serialise.csv_zip(name, cols, rows, release, what),
+                                 file_name=f"{name}.zip", mime="application/zip", key=f"{key}_zip",
+                                 icon=":material/folder_zip:", on_click="ignore",
+                                 help="The CSV and a JSON file saying what it is: view, filters or query, "
+                                      "release, citation.")
 
 
 def release_footer(ex) -> None:

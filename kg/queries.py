@@ -144,3 +144,32 @@ def find(name: str) -> NamedQuery | None:
         if q.name == name:
             return q
     return None
+
+
+def readable_syntax_error(message: str, text: str = "") -> str:
+    """One readable line for a SPARQL parser error: ``line L, column C: ...``.
+
+    The engine's message lists every character class it would have accepted; a person needs
+    the place, what stands there, and, for an undeclared prefix, its name and what to do.
+    """
+    m = re.match(r"error at (\d+):(\d+): (.*)", " ".join(message.split()), re.S)
+    if not m:
+        return " ".join(message.split())
+    line, col, rest = int(m.group(1)), int(m.group(2)), m.group(3)
+    lines = text.splitlines()
+    here = ""
+    if 0 < line <= len(lines):
+        here = lines[line - 1][max(col - 1, 0):].strip()
+    if "Prefix not found" in rest:
+        start = lines[line - 1][:max(col - 1, 0)] if 0 < line <= len(lines) else ""
+        name = re.search(r"([A-Za-z][\w.-]*)?:$", start.rstrip() + ":") if start else None
+        word = re.search(r"([A-Za-z][\w.-]*):[\w.-]*$", start)
+        pname = (word.group(1) if word else (name.group(1) if name and name.group(1) else "")) or "?"
+        known = ", ".join(f"{p}:" for p in list(FIXED_PREFIXES)[:12])
+        return (f"line {line}, column {col}: unknown prefix {pname}: (declare it with PREFIX {pname}: <...>; "
+                f"predeclared: {known}, ... and every concept scheme, e.g. domain:, level:)")
+    expected = re.sub(r"\[[^\]]*\]", " ", rest.removeprefix("expected one of").removeprefix("expected"))
+    words = [w.strip(" ,'\"") for w in expected.split(",") if w.strip(" ,'\"")]
+    want = ", ".join(words[:8]) + (", ..." if len(words) > 8 else "")
+    found = f"unexpected {here[:30]!r}" if here else "unexpected end of query"
+    return f"line {line}, column {col}: {found}" + (f"; expected {want}" if want else "")

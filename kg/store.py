@@ -60,7 +60,7 @@ class Term(NamedTuple):
         out = {"type": self.type, "value": self.value}
         if self.lang:
             out["xml:lang"] = self.lang
-        elif self.datatype:
+        elif self.datatype and self.datatype != "http://www.w3.org/2001/XMLSchema#string":  # a plain string
             out["datatype"] = self.datatype
         return out
 
@@ -177,7 +177,7 @@ def check_query(text: str) -> str:
         # an empty store parses and plans the query without touching data
         pyoxigraph.Store().query(text, prefixes=dict(FIXED_PREFIXES), base_iri="https://w3id.org/ickg/")
     except SyntaxError as exc:
-        raise QueryError(f"malformed query: {_syntax_message(exc)}") from None
+        raise QueryError(f"malformed query: {_syntax_message(exc, text)}") from None
     except OSError as exc:  # pragma: no cover - SERVICE is refused above
         raise QueryError(str(exc)) from None
     except Exception:  # evaluation errors on an empty store are not syntax errors
@@ -189,12 +189,10 @@ def check_query(text: str) -> str:
     return {"SELECT": "select", "ASK": "ask"}.get(form, "graph")
 
 
-def _syntax_message(exc: SyntaxError) -> str:
-    text = str(exc)
-    m = re.match(r"error at (\d+):(\d+): (.*)", text, re.S)
-    if m:
-        return f"line {m.group(1)}, column {m.group(2)}: {m.group(3).strip()}"
-    return text
+def _syntax_message(exc: SyntaxError, query: str = "") -> str:
+    from kg.queries import readable_syntax_error  # one readable line with line and column (issue 13)
+
+    return readable_syntax_error(str(exc), query)
 
 
 # ----------------------------------------------------------------------------- bindings

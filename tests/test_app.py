@@ -285,6 +285,35 @@ def test_edited_query_goes_into_the_url_and_errors_are_shown():
         assert any(says in t.value for t in at2.text), [t.value for t in at2.text]
 
 
+def test_second_edit_is_what_run_query_runs():
+    """Edit, run, edit again, run: the second edit runs and goes into the URL (issue 13)."""
+    at = run("sparql")
+    first = "SELECT ?s WHERE { ?s a ic:CaseStudy }"
+    second = "SELECT ?s WHERE { ?s a ic:Source }"
+    at.text_area(key="editor").input(first)
+    at.button[0].click().run()
+    assert qp(at, "text") == [first]
+    at.text_area(key="editor").input(second)
+    at.button[0].click().run()
+    assert at.text_area(key="editor").value == second
+    assert qp(at, "text") == [second]
+    n_sources = len(list((ROOT / "evidence" / "sources").glob("*.yaml")))
+    assert any(c.value.startswith(f"{n_sources} rows in ") for c in at.caption), [c.value for c in at.caption]
+
+
+def test_predeclared_concept_prefix_and_chart_choice():
+    """`domain:hospital-use` runs undeclared; the chart plots a chosen number column without summing."""
+    q = ("SELECT ?domain (COUNT(?s) AS ?n) WHERE { ?s ic:outcomeDomain ?domain "
+         "FILTER(?domain IN (domain:hospital-use, domain:costs)) } GROUP BY ?domain")
+    at = run("sparql", {"text": q})
+    assert not at.error
+    df = at.dataframe[0].value
+    assert len(df) == 2 and df["n"].dtype.kind == "i"  # numbers sort as numbers
+    assert at.selectbox(key="chart_y").value == "n"
+    assert at.selectbox(key="chart_type").options == ["bar", "line", "point"]
+    assert any("nothing summed" in c.value for c in at.caption)
+
+
 def test_construct_offers_rdf_downloads():
     """A CONSTRUCT query: triples, and Turtle and JSON-LD downloads."""
     at = run("sparql", {"query": "case-neighbourhood", "p.case": "case:pace"})

@@ -111,7 +111,7 @@ def test_compare(page, app_server):
 
 
 def test_sparql_gallery_query_and_csv(page, app_server, tmp_path):
-    """A gallery query chosen in the console runs; its CSV download carries release, query and citation."""
+    """A gallery query chosen in the console runs; its CSV is plain, its provenance zipped beside it."""
     open_view(page, app_server.base + "/sparql")
     page.locator('[data-testid="stSelectbox"]').filter(has_text="Query").first.click()
     page.keyboard.type("How strong is the evidence")
@@ -124,11 +124,18 @@ def test_sparql_gallery_query_and_csv(page, app_server, tmp_path):
     info.value.save_as(path)
     text = path.read_text(encoding="utf-8-sig")
     lines = text.splitlines()
-    assert lines[0].startswith("# Integrated-care knowledge graph, release 0.1.0+")
-    assert "# query name: statements-by-basis" in lines
-    assert any(x.startswith("# cite as: ") for x in lines)
-    header = next(x for x in lines if not x.startswith("#"))
-    assert header == "source,basis,basisLabel,rank,statements"
+    assert lines[0] == "source,basis,basisLabel,rank,statements" and not any(x.startswith("#") for x in lines)
+    with page.expect_download() as info:
+        page.get_by_role("button", name=re.compile("CSV \\+ provenance")).first.click()
+    zpath = tmp_path / "result.zip"
+    info.value.save_as(zpath)
+    import json
+    import zipfile
+
+    with zipfile.ZipFile(zpath) as z:
+        meta = json.loads(z.read("query-statements-by-basis.json"))
+    assert meta["query name"] == "statements-by-basis" and meta["release"].startswith("0.1.0+")
+    assert meta["citation"]
     screenshot(page, "sparql")
     assert_no_script_ran(page)
 

@@ -152,16 +152,32 @@ def facet_counts(rows: list[CaseRow], facet: str, selected: dict[str, Iterable[s
     return out
 
 
-def resolve_case(explorer: Any, ref: str | None) -> str | None:
-    """A case-study IRI from an id (``pace``), a prefixed name (``case:pace``) or an IRI; None if unknown."""
-    if not ref:
-        return None
+def case_matches(explorer: Any, ref: str | None) -> list[CaseRow]:
+    """Case studies a reference may mean: an id, prefixed name or IRI; else a label or alternative label
+    (any case); else cases whose id, label or alternative labels start with it or contain it as a word."""
+    if not ref or not ref.strip():
+        return []
     ref = ref.strip()
-    known = {c.iri for c in case_table(explorer)}
+    rows = case_table(explorer)
     for candidate in (ref, FIXED_PREFIXES["case"] + ref.removeprefix("case:")):
-        if candidate in known:
-            return candidate
-    return None
+        exact = [c for c in rows if c.iri == candidate]
+        if exact:
+            return exact
+    low = " ".join(ref.lower().split())
+    named = [c for c in rows if low in {c.label.lower(), *(a.lower() for a in c.alt_labels)}]
+    if named:
+        return named
+    import re as _re
+
+    word = _re.compile(r"(?<![\w])" + _re.escape(low) + r"(?![\w])")
+    return [c for c in rows if c.id.startswith(low) or any(word.search(x.lower()) for x in (c.label, *c.alt_labels))]
+
+
+def resolve_case(explorer: Any, ref: str | None) -> str | None:
+    """A case-study IRI from an id (``pace``), a prefixed name, an IRI, a label or an alternative label, or a
+    word that names exactly one case (``torbay``); None if unknown or ambiguous (see :func:`case_matches`)."""
+    found = case_matches(explorer, ref)
+    return found[0].iri if len(found) == 1 else None
 
 
 @dataclass

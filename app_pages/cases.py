@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import (caveat_lines, claim_caption, code, direction_badge, download_buttons, failed, frame, link, md, quote_block,
+from app_pages.common import (caveat_lines, iri_link_column, resource_url, claim_caption, code, direction_badge, download_buttons, failed, frame, link, md, quote_block,
                               print_styles, quote_button, release_footer, safe_link, set_params, url_multiselect, url_text)
 from kg import cite, search, serialise
 from kg.errors import IckgError
@@ -73,6 +73,7 @@ def show_list() -> None:
                   "Findings": c.statements, "IRI": common.compact(c.iri)} for c in shown]
         frame_ = pd.DataFrame(table)
         frame_["No."] = pd.array([c.number for c in shown], dtype="Int64")  # blank, not "None", where unnumbered
+        frame_["IRI"] = [resource_url(i) for i in frame_["IRI"]]  # each IRI links to its resource page
         event = st.dataframe(frame_, hide_index=True, width="stretch", key="case_table",
                              on_select="rerun", selection_mode="single-row",
                              column_config={"No.": st.column_config.NumberColumn(width="small", help="HRB review case-study number"),
@@ -81,7 +82,7 @@ def show_list() -> None:
                                                 "Page", display_text="open", width="small",
                                                 help="The case study's page (a link: open it in a new tab)"),
                                             "Findings": st.column_config.NumberColumn(width="small"),
-                                            "IRI": st.column_config.TextColumn(help="Compact IRI; copy it for SPARQL")})
+                                            "IRI": iri_link_column("IRI")})
         sel = event.selection.rows if event is not None and hasattr(event, "selection") else []
         st.caption("Select a row, or follow its link, to open the case study.")
         if sel:

@@ -32,7 +32,7 @@ from kg.views import cases, common, evidence_map
 PAGES = {"overview": "app_pages/overview.py", "cases": "app_pages/cases.py",
          "evidence-map": "app_pages/evidence_map.py", "compare": "app_pages/compare.py",
          "graph": "app_pages/graph.py", "sparql": "app_pages/sparql.py", "ontology": "app_pages/ontology.py",
-         "designer": "app_pages/designer.py"}
+         "designer": "app_pages/designer.py", "resource": "app_pages/resource.py"}
 
 #: Colours of the directions of findings (colour-blind-safe diverging palette, grey for unclear).
 DIRECTION_COLOURS = {"positive": "#1a9850", "mixed": "#fdae61", "no-effect": "#4575b4",
@@ -394,6 +394,17 @@ def download_buttons(name: str, columns: Iterable[str], rows: list[dict[str, Any
                                  icon=":material/folder_zip:", on_click="ignore",
                                  help="The CSV and a JSON file saying what it is: view, filters or query, "
                                       "release, citation.")
+
+
+def resource_url(compact_iri: str) -> str:
+    """The resource page's link for an IRI (compact or full), for tables' link columns."""
+    return f"resource?iri={urlquote(compact_iri, safe=':/#')}" if compact_iri else ""
+
+
+def iri_link_column(title: str) -> Any:
+    """A table column whose IRIs link to their resource pages, shown as the compact IRI."""
+    return st.column_config.LinkColumn(title, display_text=r"resource\?iri=(.*)",
+                                       help="Compact IRI; opens its page (label, properties, links, quotes)")
 
 
 def release_footer(ex) -> None:

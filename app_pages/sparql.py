@@ -9,7 +9,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import code, frame, md, release_footer, set_params, share_url, url_choice, url_text
+from app_pages.common import (code, frame, iri_link_column, md, release_footer, resource_url, set_params, share_url,
+                              url_choice, url_text)
 from kg import queries, serialise, settings
 from kg.errors import IckgError
 from kg.views import common, sparql
@@ -169,9 +170,9 @@ if ex is not None:
         else:
             cols, rows = sparql.display_rows(ex, result)
             if rows:
-                st.dataframe(pd.DataFrame(rows, columns=cols), hide_index=True, width="stretch",
-                             column_config={c: st.column_config.TextColumn(c, help="Compact IRI")
-                                            for c in cols if c.endswith(" IRI")})
+                shown = [{c: (resource_url(v) if c.endswith(" IRI") else v) for c, v in r.items()} for r in rows]
+                st.dataframe(pd.DataFrame(shown, columns=cols), hide_index=True, width="stretch",
+                             column_config={c: iri_link_column(c) for c in cols if c.endswith(" IRI")})
                 places, numbers = sparql.chart_options(result)
                 if numbers:
                     with st.expander("Chart", icon=":material/bar_chart:", expanded=bool(sparql.chartable(result))):

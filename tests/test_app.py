@@ -208,17 +208,14 @@ def test_map_rows_toggle_and_filters_write_the_url():
 
 def test_map_counts_only_direct_findings_and_shows_the_case_layer_apart():
     """By default the caption's gaps are the evidence-map query's; the case layer is a separate, labelled list."""
-    from kg.service import open_explorer
+    from app_pages.common import get_explorer
     from kg.views import evidence_map
 
     at = run("evidence_map", {"cell": "financial~hospital-use"})
-    ex = open_explorer()
-    try:
-        emap = evidence_map.evidence_map(ex)
-        direct = evidence_map.cell_statements(ex, emap, "https://w3id.org/ickg/concept/process/financial",
-                                              "https://w3id.org/ickg/concept/domain/hospital-use")
-    finally:
-        ex.close()
+    ex = get_explorer()  # the explorer the page used (cached per process)
+    emap = evidence_map.evidence_map(ex)
+    direct = evidence_map.cell_statements(ex, emap, "https://w3id.org/ickg/concept/process/financial",
+                                          "https://w3id.org/ickg/concept/domain/hospital-use")
     assert any(f"{emap.gaps} are gaps" in c.value for c in at.caption)
     assert not any("Case-level attribution" in m.value for m in at.markdown)
     assert len(at.get("popover")) == len(direct)
@@ -402,3 +399,18 @@ def test_md_escapes_markup_and_links():
     for raw in ("https://", "www.", "a@b"):
         assert raw not in out.replace("\\", ""), raw  # and a word joiner breaks every autolink
     assert md("line\nbreak\ttab") == "line break tab"
+
+
+# ----------------------------------------------------------------------------- resources
+
+def test_resource_page_and_links_from_tables():
+    """``?iri=case:pace`` shows its label, properties, incoming links and quotes; table IRIs link there (issue 13)."""
+    at = run("resource", {"iri": "case:pace"})
+    assert at.title[0].value == "PACE"
+    heads = [h.value for h in at.header]
+    assert "Properties" in heads and any(h.startswith("Linked from (") for h in heads)
+    assert any(h.startswith("Quotes (") and h != "Quotes (0)" for h in heads)
+    assert any("](resource?iri=" in m.value for m in at.markdown)
+    at = run("sparql", {"query": "case-profile", "p.case": "case:pace"})
+    df = at.dataframe[0].value
+    assert all(str(v).startswith("resource?iri=") for v in df["value IRI"] if v)

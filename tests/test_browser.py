@@ -13,7 +13,7 @@ import re
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from browser_fixtures import assert_no_script_ran, open_view, screenshot, wait_ready
+from browser_fixtures import assert_no_script_ran, open_view, screenshot, screenshot_path, wait_ready
 
 from kg.fixtures import HOSTILE
 
@@ -168,4 +168,46 @@ def test_no_script_from_the_data_runs(page, fixture_server, path):
     base = fixture_server.base
     for href in page.locator('[data-testid="stMain"] a[href]').evaluate_all("els => els.map(e => e.href)"):
         assert href.startswith((base, "https://doi.org/")) or href.startswith("#"), href
+    assert_no_script_ran(page)
+
+
+def test_evidence_map_phone_list(page, app_server):
+    """At 390 px the map reads as a list of rows with their cells; the chart is hidden (issue 13)."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_view(page, app_server.base + "/evidence-map")
+    narrow = page.locator(".st-key-map_narrow")
+    assert narrow.is_visible() and not page.locator(".st-key-map_wide").is_visible()
+    narrow.get_by_text(re.compile(r"^Financial — \d+ domains with evidence, \d+ gaps")).first.click()
+    page.wait_for_timeout(800)
+    assert "Hospital use" in narrow.inner_text()
+    page.screenshot(path=str(screenshot_path("evidence-map-phone")))
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    wait_ready(page)
+    assert page.locator(".st-key-map_wide").is_visible() and not narrow.is_visible()
+    assert_no_script_ran(page)
+
+
+def test_sparql_second_edit_runs(page, app_server):
+    """Edit and run, edit again and press Run query: the second text runs (issue 13)."""
+    open_view(page, app_server.base + "/sparql")
+    editor = page.locator("textarea").first
+    for text, expect in (("SELECT ?s WHERE { ?s a ic:Source }", 5),
+                         ("SELECT ?s WHERE { ?s a ic:CaseStudy } LIMIT 3", 3)):
+        editor.fill(text)
+        page.get_by_role("button", name=re.compile("Run query")).click()
+        page.wait_for_function(f"() => document.body.innerText.match(/\\b{expect} rows? in \\d+ ms/)",
+                               timeout=30_000)
+        wait_ready(page)
+        assert editor.input_value() == text
+    assert params(page)["text"] == ["SELECT ?s WHERE { ?s a ic:CaseStudy } LIMIT 3"]
+    assert_no_script_ran(page)
+
+
+def test_resource_page(page, app_server):
+    """Every IRI has a page; a case study's links to its properties' resources."""
+    open_view(page, app_server.base + "/resource?iri=case:torbay-care-trust")
+    body = page.inner_text("body")
+    for text in ("Torbay Care Trust", "Properties", "Linked from", "Quotes"):
+        assert text in body, text
+    screenshot(page, "resource")
     assert_no_script_ran(page)

@@ -127,6 +127,23 @@ def md(text: Any) -> str:
     return _MD_SPECIAL.sub(r"\\\1", s)
 
 
+_EMPHASIS = re.compile(r"(\*\*[^*\n]+?\*\*|\*[^*\s][^*\n]*?\*)")
+
+
+def quote_md(text: Any) -> str:
+    """A verbatim quote for ``st.markdown``: escaped as :func:`md`, but the source's own emphasis markers
+    (``*Macro level*``, ``**Systemic**``, kept in the quote word for word) show as emphasis, not asterisks."""
+    s = " ".join(str("" if text is None else text).split())
+    out = []
+    for part in _EMPHASIS.split(s):
+        if _EMPHASIS.fullmatch(part):
+            mark = "**" if part.startswith("**") else "*"
+            out.append(mark + md(part.strip("*")) + mark)
+        elif part:
+            out.append((" " if part[0] == " " else "") + md(part) + (" " if part[-1] == " " and part.strip() else ""))
+    return "".join(out)
+
+
 def code(text: str) -> str:
     """Inline code for Markdown (for IRIs and prefixed names; backticks cannot occur in an IRI)."""
     return "`" + str(text).replace("`", "'") + "`"
@@ -326,7 +343,7 @@ def go(page: str, params: dict[str, Any] | None = None) -> None:
 def quote_block(quotes: Iterable[Any], container: Any = st) -> None:
     """Quotes with their source, locator and DOI, as text."""
     for q in quotes:
-        container.markdown("> " + md(q.text))
+        container.markdown("> " + quote_md(q.text))
         bits = [md(q.source_label), md(q.locator)]
         link_md = doi_link(q.doi)
         if link_md:

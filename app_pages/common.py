@@ -168,10 +168,11 @@ def safe_link(url: str, text: str | None = None) -> str:
 
 def print_styles() -> None:
     """CSS that leaves the menus, buttons and widgets off a printed page."""
-    st.html("<style>@media print { [data-testid='stSidebar'], [data-testid='stHeader'], "
+    st.markdown("<style>@media print { [data-testid='stSidebar'], [data-testid='stHeader'], "
             "[data-testid='stToolbar'], .stButton, .stDownloadButton, [data-testid='stPopover'], "
             "[data-testid='stExpander'] details:not([open]) { display: none !important; } "
-            "[data-testid='stMainBlockContainer'] { max-width: 100% !important; padding: 0 !important; } }</style>")
+            "[data-testid='stMainBlockContainer'] { max-width: 100% !important; padding: 0 !important; } }</style>",
+                unsafe_allow_html=True)
 
 
 def _set_param(name: str, value: Any) -> None:

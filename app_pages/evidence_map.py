@@ -44,8 +44,8 @@ st.markdown("Rows are integrative processes (or mechanisms), columns are outcome
             "findings of one direction **about that process or mechanism**; the shade of the cell is the strongest "
             "evidence basis among them; blank cells are **gaps**. Click a cell to read its findings and their quotes.")
 # the chart needs width; below 640 px the list form replaces it (keyed containers get a st-key-<key> class)
-st.html("<style>@media (max-width: 640px) { .st-key-map_wide { display: none; } }"
-        "@media (min-width: 641px) { .st-key-map_narrow { display: none; } }</style>")
+st.markdown("<style>@media (max-width: 640px) { .st-key-map_wide { display: none; } }"
+            "@media (min-width: 641px) { .st-key-map_narrow { display: none; } }</style>", unsafe_allow_html=True)
 
 if ex is not None:
     try:

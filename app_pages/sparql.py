@@ -98,6 +98,20 @@ if ex is not None:
             set_params(text=text, query=None)
         else:
             set_params(text=None)
+        history = st.session_state.setdefault("sparql_history", [])
+        if text.strip() and (not history or history[0] != text):
+            history.insert(0, text)
+            del history[20:]
+
+    def _reopen() -> None:
+        chosen = st.session_state.get("sparql_recent")
+        if chosen:
+            st.session_state["editor"] = chosen
+
+    if st.session_state.get("sparql_history"):
+        st.selectbox("Recent queries (this session)", [""] + st.session_state["sparql_history"], key="sparql_recent",
+                     on_change=_reopen, format_func=lambda t: " ".join(t.split())[:120] if t else "reopen a query run "
+                     "before", help="The last 20 queries run in this session; choosing one puts it in the editor.")
 
     share = ({"text": text} if edited else
              {"query": name, **{f"p.{k}": v for k, v in bindings_raw.items() if v}})

@@ -295,6 +295,11 @@ def test_second_edit_is_what_run_query_runs():
     assert at.text_area(key="editor").value == second
     assert qp(at, "text") == [second]
     assert any(c.value.startswith("3 rows in ") for c in at.caption), [c.value for c in at.caption]
+    # the session's history reopens the first query
+    recent = at.selectbox(key="sparql_recent")
+    assert recent.options[1:] == [second, first]
+    recent.set_value(first).run()
+    assert at.text_area(key="editor").value == first
 
 
 def test_predeclared_concept_prefix_and_chart_choice():

@@ -76,6 +76,8 @@ def test_cases_facet_then_open_a_case(page, app_server):
 def test_case_study_page(page, app_server):
     """Torbay's page: classification, processes, findings by outcome, enablers and barriers, graph."""
     open_view(page, app_server.base + "/cases?case=torbay-care-trust")
+    page.get_by_role("heading", name="Use this case study").wait_for(timeout=60_000)  # a long page
+    wait_ready(page)
     body = page.inner_text("body")
     for text in ("Torbay Care Trust", "Key messages", "Evidence basis", "Classification",
                  "Integrative processes and mechanisms", "Findings by outcome", "Hospital use",
@@ -93,7 +95,7 @@ def test_evidence_map_cell_click(page, app_server):
     cell.wait_for(timeout=30_000)
     cell.click(position={"x": 8, "y": 5})  # a corner: the bubbles sit mid-height
     wait_param(page, "cell", "financial~hospital-use")
-    assert page.get_by_role("heading", name="Financial × Hospital use").is_visible()
+    page.get_by_role("heading", name="Financial × Hospital use").wait_for(timeout=60_000)
     assert page.get_by_role("button", name=re.compile(r"Quote|quotes")).count() > 3
     screenshot(page, "evidence-map")
     assert_no_script_ran(page)
@@ -102,6 +104,8 @@ def test_evidence_map_cell_click(page, app_server):
 def test_compare(page, app_server):
     """Three case studies side by side, in the URL's order."""
     open_view(page, app_server.base + "/compare?cases=kaiser-permanente&cases=torbay-care-trust&cases=pace")
+    page.get_by_text("Aspect").first.wait_for(timeout=60_000)
+    wait_ready(page)
     body = page.inner_text("body")
     assert body.index("Kaiser Permanente") < body.index("Torbay Care Trust", body.index("Aspect"))
     for text in ("Classification", "Mechanisms by process", "Findings by outcome", "Enablers", "Barriers"):
@@ -175,6 +179,7 @@ def test_evidence_map_phone_list(page, app_server):
     """At 390 px the map reads as a list of rows with their cells; the chart is hidden (issue 13)."""
     page.set_viewport_size({"width": 390, "height": 844})
     open_view(page, app_server.base + "/evidence-map")
+    page.get_by_role("heading", name="The map as a table").wait_for(timeout=60_000)
     narrow = page.locator(".st-key-map_narrow")
     assert narrow.is_visible() and not page.locator(".st-key-map_wide").is_visible()
     narrow.get_by_text(re.compile(r"^Financial — \d+ domains with evidence, \d+ gaps")).first.click()
@@ -206,6 +211,8 @@ def test_sparql_second_edit_runs(page, app_server):
 def test_resource_page(page, app_server):
     """Every IRI has a page; a case study's links to its properties' resources."""
     open_view(page, app_server.base + "/resource?iri=case:torbay-care-trust")
+    page.get_by_role("heading", name=re.compile(r"^Quotes \(")).wait_for(timeout=60_000)
+    wait_ready(page)
     body = page.inner_text("body")
     for text in ("Torbay Care Trust", "Properties", "Linked from", "Quotes"):
         assert text in body, text

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kg import queries
-from kg.views.common import compact, label, memo, quote_info, statement_quotes
+from kg.views.common import compact, label, memo, quote_info, whole_rows
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 #: Properties whose values are the resource's own names, shown as its label and alternative labels.
@@ -64,8 +64,8 @@ def name(explorer: Any, iri: str) -> str:
     """A resource's label; a quote, which has none, is named by its own words."""
     text = label(explorer, iri)
     if text == compact(iri):
-        words = memo(explorer, "quote_texts", lambda: {q.iri: q.text for qs in statement_quotes(explorer).values()
-                                                       for q in qs}).get(iri)
+        words = memo(explorer, "quote_texts", lambda: {r["quote"]: r["text"] for r in
+                                                       whole_rows(explorer, "_quote_texts")}).get(iri)
         if words:
             words = " ".join(words.split())
             return "“" + (words[:80] + "…" if len(words) > 80 else words) + "”"

@@ -16,7 +16,7 @@ def test_case_resource_has_label_types_properties_links_and_quotes(fx):
     assert [t.text for t in r.types] == ["Case study"]
     props = {label: [v.text for v in vs] for _, label, vs in r.properties}
     assert "Riverside Care Trust" in props["skos:prefLabel"]
-    assert any("England" in v for vs in props.values() for v in vs)
+    assert any(v.iri == "https://w3id.org/ickg/concept/country/gb-eng" for _, _, vs in r.properties for v in vs)
     incoming = {label: [v.text for v in vs] for _, label, vs in r.incoming}
     assert any("Lowest bed-day use in the region." in v for vs in incoming.values() for v in vs)
     assert any("Riverside Care Trust joined health and social care teams" in q.text for q in r.quotes)
@@ -32,6 +32,7 @@ def test_quote_and_concept_resources(fx):
     assert resource.app_page("https://w3id.org/ickg/concept/level/meso") == ("ontology",
                                                                              {"scheme": "level", "concept": "meso"})
     assert not resource.resource(fx, "case:atlantis").known
-    assert resource.resource(fx, "nosuchprefix:x") is None
+    assert not resource.resource(fx, "nosuchprefix:x").known
+    assert resource.resource(fx, "no colon here") is None and resource.resource(fx, "") is None
     hostile = resource.resource(fx, "case:hostile-valley")
     assert hostile.label == HOSTILE  # kept as data; the page escapes it

@@ -68,3 +68,14 @@ def test_yasgui_at_root_for_browsers_offline(srv):
     js = httpx.get(srv.url + "/static/yasgui/yasgui.min.js", timeout=30)
     assert js.status_code == 200 and len(js.content) > 100_000
     assert httpx.get(srv.url + "/", timeout=30).json()["sparql"].endswith("/sparql")
+
+
+def test_endpoint_takes_concept_scheme_prefixes_and_reads_errors(srv):
+    """`domain:hospital-use` works undeclared over HTTP; a malformed query is one line with line and column."""
+    q = "SELECT ?s WHERE { ?s ic:outcomeDomain domain:hospital-use }"
+    r = httpx.get(srv.url + "/sparql", params={"query": q}, timeout=30)
+    assert r.status_code == 200 and r.json()["results"]["bindings"]
+    r = httpx.get(srv.url + "/sparql", params={"query": "SELECT ?s WHERE {\n ?s ?p }"}, timeout=30)
+    assert r.status_code == 400
+    msg = r.json()["error"]
+    assert "line 2, column" in msg and "\n" not in msg and "\\u{" not in msg

@@ -15,6 +15,7 @@ pages = {
     "Research": [
         st.Page("app_pages/sparql.py", title="SPARQL", icon=":material/terminal:", url_path="sparql"),
         st.Page("app_pages/ontology.py", title="Ontology", icon=":material/account_tree:", url_path="ontology"),
+        st.Page("app_pages/resource.py", title="Resources", icon=":material/link:", url_path="resource"),
     ],
     "Sources": [
         st.Page("app_pages/reader.py", title="Source reader", icon=":material/menu_book:", url_path="reader"),

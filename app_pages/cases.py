@@ -3,9 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import (code, direction_badge, download_buttons, failed, frame, link, md, quote_block,
-                              quote_button, release_footer, set_params, url_multiselect, url_text)
-from kg import search, serialise
+from app_pages.common import (caveat_lines, iri_link_column, resource_url, claim_caption, code, direction_badge, download_buttons, failed, frame, link, md, quote_block,
+                              print_styles, quote_button, release_footer, safe_link, set_params, url_multiselect, url_text)
+from kg import cite, search, serialise
 from kg.errors import IckgError
 from kg.views import cases, common
 
@@ -51,12 +51,13 @@ def show_list() -> None:
         cols = st.columns(4)
         for i, f in enumerate(cases.FACETS):
             others = cases.filter_cases(rows, {k: v for k, v in chosen.items() if k != f.key})
-            counts = cases.facet_counts(others, f.key)
+            counts = cases.facet_counts(others, f.key, chosen)
             url_multiselect(f.label, [v for v, _ in options[f.key]], f.key, container=cols[i % 4], help=f.help,
                             format_func=lambda v, n=names[f.key], c=counts: f"{n.get(v, common.compact(v))} ({c.get(v, 0)})",
                             placeholder="any")
         st.caption("Within a filter a case study needs any of the chosen values; across filters, all of them. "
-                   "Counts say how many case studies each value would leave.")
+                   "Outcome domain, direction and evidence basis combine per finding: one finding must match "
+                   "all three. Counts say how many case studies each value would leave.")
 
     total = len(cases.case_table(ex))
     st.subheader(f"{len(shown)} of {total} case studies" + (f" matching “{md(q.strip())}”" if q.strip() else ""),
@@ -65,24 +66,30 @@ def show_list() -> None:
         st.info("No case study matches. Widen the search: remove a filter or use fewer words"
                 + (" (the search looks at names, summaries and classifications)." if q.strip() else "."))
     else:
-        table = [{"No.": c.number, "Case study": c.label, "Kind": c.kind,
+        table = [{"No.": c.number, "Case study": c.label, "Page": f"cases?case={c.id}", "Kind": c.kind,
                   "Level": "; ".join(names["level"].get(v, "") for v in sorted(c.values("level"))),
                   "Form": "; ".join(names["form"].get(v, "") for v in sorted(c.values("form"))),
                   "Country": "; ".join(sorted(names["country"].get(v, "") for v in c.values("country"))),
                   "Findings": c.statements, "IRI": common.compact(c.iri)} for c in shown]
-        event = st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch", key="case_table",
+        frame_ = pd.DataFrame(table)
+        frame_["No."] = pd.array([c.number for c in shown], dtype="Int64")  # blank, not "None", where unnumbered
+        frame_["IRI"] = [resource_url(i) for i in frame_["IRI"]]  # each IRI links to its resource page
+        event = st.dataframe(frame_, hide_index=True, width="stretch", key="case_table",
                              on_select="rerun", selection_mode="single-row",
                              column_config={"No.": st.column_config.NumberColumn(width="small", help="HRB review case-study number"),
                                             "Case study": st.column_config.TextColumn(width="large"),
+                                            "Page": st.column_config.LinkColumn(
+                                                "Page", display_text="open", width="small",
+                                                help="The case study's page (a link: open it in a new tab)"),
                                             "Findings": st.column_config.NumberColumn(width="small"),
-                                            "IRI": st.column_config.TextColumn(help="Compact IRI; copy it for SPARQL")})
+                                            "IRI": iri_link_column("IRI")})
         sel = event.selection.rows if event is not None and hasattr(event, "selection") else []
-        st.caption("Select a row to open the case study.")
+        st.caption("Select a row, or follow its link, to open the case study.")
         if sel:
             _open_case(shown[sel[0]].id)
             st.rerun()
         filters = {f.label: [names[f.key].get(v, v) for v in chosen[f.key]] for f in cases.FACETS if chosen[f.key]}
-        download_buttons("case-studies", list(table[0].keys()), table,
+        download_buttons("case-studies", [k for k in table[0] if k != "Page"], table,
                          {"view": "case studies", "search": q.strip(), "filters": filters}, key="cases_dl")
 
     if results is not None:
@@ -101,9 +108,10 @@ def show_list() -> None:
                     continue
                 a, b = st.columns([6, 1], vertical_alignment="center")
                 a.markdown(direction_badge(s.direction_id, s.direction_label) + " " + md(s.summary))
-                a.caption(" · ".join(md(x) for x in [", ".join(s.about_labels), ", ".join(s.domain_labels),
-                                                     s.basis_label, s.source_label, s.locator] if x))
+                a.caption(claim_caption(s.claim_label, ", ".join(s.about_labels), ", ".join(s.domain_labels),
+                                        s.basis_label, s.source_label, s.locator))
                 quote_button(list(s.quotes), key=f"fq_{i}", container=b)
+                caveat_lines([stmts[c] for c in s.caveats if c in stmts], key=f"fq_{i}", container=a)
                 if h.doc.case:
                     with a:
                         link("cases", "Open the case study", {"case": common.local(h.doc.case)},
@@ -144,6 +152,7 @@ def show_case(case_ref: str) -> None:
             set_params(case=None)
             st.rerun()
         return
+    print_styles()
     if st.button("All case studies", icon=":material/arrow_back:", type="tertiary"):
         set_params(case=None)
         st.rerun()
@@ -157,7 +166,8 @@ def show_case(case_ref: str) -> None:
     with top_left.container(border=True):
         st.subheader("Key messages", anchor=False)
         st.markdown("\n".join("- " + md(m) for m in detail.key_messages))
-        st.caption("Generated from the findings below; each finding has its quote.")
+        st.caption("Each message restates findings below in plain words, with their figures; each finding has "
+                   "its quote.")
     with top_right.container(border=True):
         st.subheader("Evidence basis", anchor=False)
         if detail.basis_counts:
@@ -199,9 +209,10 @@ def show_case(case_ref: str) -> None:
         counts = " ".join(direction_badge(d, str(n)) for d, n in block.directions.items())
         st.markdown(f"#### {md(block.label)} ({len(block.findings)}) &nbsp; {counts}")
         for j, f in enumerate(block.findings):
-            line_row(direction_badge(common.local(f.direction), f.direction_label) + " " + md(f.value), f.quotes,
-                     key=f"fd_{i}_{j}",
-                     caption=" · ".join(md(x) for x in [f.basis_label, f.source_label, f.locator, f.note] if x))
+            line_row(direction_badge(f.direction_id, f.direction_label) + " " + md(f.value), f.quotes,
+                     key=f"fd_{i}_{j}", caption=claim_caption(f.claim_label, f.basis_label, f.source_label,
+                                                              f.locator, f.note))
+            caveat_lines(f.caveats, key=f"fd_{i}_{j}")
 
     st.header("Enablers and barriers", anchor="factors")
     c_en, c_ba = st.columns(2)
@@ -219,6 +230,14 @@ def show_case(case_ref: str) -> None:
             line_row("**Goal**: " + md(g.value), g.quotes, key=f"go_{j}", caption=md(g.label))
         for j, p in enumerate(detail.provision):
             line_row(md(p.value), p.quotes, key=f"pr_{j}", caption="Service provision")
+
+    if detail.references:
+        st.header("Original studies cited", anchor="references")
+        st.caption("The numbered references of the sources that the findings above cite; open the original "
+                   "study where the reference gives a DOI or web address.")
+        for ref in detail.references:
+            st.markdown(f"**[{md(ref.number)}]** {md(ref.text)}"
+                        + "".join(" · " + safe_link(u) for u in ref.links))
 
     st.header("What each source says", anchor="sources")
     for src, name, lines in detail.by_source():
@@ -266,6 +285,11 @@ def show_case(case_ref: str) -> None:
         link("evidence-map", "Evidence map", icon=":material/grid_on:")
     download_buttons(f"case-{detail.id}", cases.CASE_COLUMNS, cases.case_rows(detail),
                      {"view": "case study", "case": detail.label, "iri": detail.iri}, key="case_dl")
+    st.download_button("Printable page (HTML)", icon=":material/print:", on_click="ignore", key="case_print",
+                       data=cases.case_print_html(detail, ex.release_id, cite.dataset_citation(ex.release_id))
+                       .encode("utf-8"), file_name=f"case-{detail.id}.html", mime="text/html",
+                       help="Key messages, findings with their quotes and the studies cited, on paper-friendly "
+                            "pages; or print this page (the browser's print leaves out the menus and buttons).")
 
 
 if ex is not None:

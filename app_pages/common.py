@@ -34,12 +34,12 @@ PAGES = {"overview": "app_pages/overview.py", "cases": "app_pages/cases.py",
          "evidence-map": "app_pages/evidence_map.py", "compare": "app_pages/compare.py",
          "graph": "app_pages/graph.py", "sparql": "app_pages/sparql.py", "ontology": "app_pages/ontology.py",
          "designer": "app_pages/designer.py", "reader": "app_pages/reader.py",
-         "workbench": "app_pages/workbench.py"}
+         "workbench": "app_pages/workbench.py", "resource": "app_pages/resource.py"}
 
 #: Colours of the directions of findings (colour-blind-safe diverging palette, grey for unclear).
 DIRECTION_COLOURS = {"positive": "#1a9850", "mixed": "#fdae61", "no-effect": "#4575b4",
-                     "negative": "#d73027", "unclear": "#9e9e9e"}
-DIRECTION_SYMBOLS = {"positive": "▲", "mixed": "◆", "no-effect": "●", "negative": "▼", "unclear": "?"}
+                     "negative": "#d73027", "unclear": "#9e9e9e", "none": "#d9d9d9"}
+DIRECTION_SYMBOLS = {"positive": "▲", "mixed": "◆", "no-effect": "●", "negative": "▼", "unclear": "?", "none": "–"}
 
 
 # ----------------------------------------------------------------------------- the explorer
@@ -134,6 +134,23 @@ def md(text: Any) -> str:
     return _MD_SPECIAL.sub(r"\\\1", s)
 
 
+_EMPHASIS = re.compile(r"(\*\*[^*\n]+?\*\*|\*[^*\s][^*\n]*?\*)")
+
+
+def quote_md(text: Any) -> str:
+    """A verbatim quote for ``st.markdown``: escaped as :func:`md`, but the source's own emphasis markers
+    (``*Macro level*``, ``**Systemic**``, kept in the quote word for word) show as emphasis, not asterisks."""
+    s = " ".join(str("" if text is None else text).split())
+    out = []
+    for part in _EMPHASIS.split(s):
+        if _EMPHASIS.fullmatch(part):
+            mark = "**" if part.startswith("**") else "*"
+            out.append(mark + md(part.strip("*")) + mark)
+        elif part:
+            out.append((" " if part[0] == " " else "") + md(part) + (" " if part[-1] == " " and part.strip() else ""))
+    return "".join(out)
+
+
 def code(text: str) -> str:
     """Inline code for Markdown (for IRIs and prefixed names; backticks cannot occur in an IRI)."""
     return "`" + str(text).replace("`", "'") + "`"
@@ -148,6 +165,22 @@ def doi_link(doi: str | None) -> str:
 
 
 # ----------------------------------------------------------------------------- URL state
+
+def safe_link(url: str, text: str | None = None) -> str:
+    """A Markdown link to an http(s) address taken from a reference's text; anything else is shown as text."""
+    if not re.fullmatch(r"https?://[^\s<>\"'`]+", url or ""):
+        return md(url)
+    return f"[{md(text or url)}]({urlquote(url, safe=':/.-_~%?&=#+')})"
+
+
+def print_styles() -> None:
+    """CSS that leaves the menus, buttons and widgets off a printed page."""
+    st.markdown("<style>@media print { [data-testid='stSidebar'], [data-testid='stHeader'], "
+            "[data-testid='stToolbar'], .stButton, .stDownloadButton, [data-testid='stPopover'], "
+            "[data-testid='stExpander'] details:not([open]) { display: none !important; } "
+            "[data-testid='stMainBlockContainer'] { max-width: 100% !important; padding: 0 !important; } }</style>",
+                unsafe_allow_html=True)
+
 
 def _set_param(name: str, value: Any) -> None:
     if value in (None, "", [], ()):
@@ -318,7 +351,7 @@ def go(page: str, params: dict[str, Any] | None = None) -> None:
 def quote_block(quotes: Iterable[Any], container: Any = st) -> None:
     """Quotes with their source, locator and DOI, as text."""
     for q in quotes:
-        container.markdown("> " + md(q.text))
+        container.markdown("> " + quote_md(q.text))
         bits = [md(q.source_label), md(q.locator)]
         link_md = doi_link(q.doi)
         if link_md:
@@ -348,11 +381,25 @@ def direction_badge(direction_id: str, text: str) -> str:
     return f":{colour}-badge[{DIRECTION_SYMBOLS.get(direction_id, '')} {md(text)}]"
 
 
+def caveat_lines(caveats: Iterable[Any], key: str, container: Any = st) -> None:
+    """Each caveat of a claim, marked as such, with its own quotes one click away."""
+    for i, c in enumerate(caveats):
+        a, b = container.columns([5, 1], vertical_alignment="center")
+        a.markdown(":orange-badge[:material/warning: Caveat] " + md(c.summary))
+        a.caption(" · ".join(md(x) for x in [c.claim_label, c.source_label, c.locator] if x))
+        quote_button(list(c.quotes), key=f"{key}_cav{i}", container=b)
+
+
+def claim_caption(claim_label: str, *rest: str) -> str:
+    """The caption under a finding: its claim kind first, then basis, source, locator ..."""
+    return " · ".join(md(x) for x in ([f"Claim: {claim_label.lower()}"] if claim_label else []) + list(rest) if x)
+
+
 # ----------------------------------------------------------------------------- downloads
 
 def download_buttons(name: str, columns: Iterable[str], rows: list[dict[str, Any]], what: dict[str, Any],
-                     key: str, container: Any = st, formats: tuple[str, ...] = ("csv", "json")) -> None:
-    """CSV and JSON downloads of a table exactly as shown, with release, filters and citation."""
+                     key: str, container: Any = st, formats: tuple[str, ...] = ("csv", "json", "zip")) -> None:
+    """Downloads of a table exactly as shown: plain CSV, JSON with its provenance, and CSV + provenance zipped."""
     try:
         release = get_explorer().release_id
     except Exception:  # noqa: BLE001 - the graph did not load; the table (e.g. the ontology's) still did
@@ -361,13 +408,31 @@ def download_buttons(name: str, columns: Iterable[str], rows: list[dict[str, Any
     parts = container.columns(len(formats)) if len(formats) > 1 else [container]
     for part, fmt in zip(parts, formats):
         if fmt == "csv":
-            part.download_button("Download CSV", data=serialise.csv_text(cols, rows, release, what).encode("utf-8"),
+            part.download_button("Download CSV", data=serialise.csv_text(cols, rows).encode("utf-8"),
                                  file_name=f"{name}.csv", mime="text/csv; charset=utf-8", key=f"{key}_csv",
-                                 icon=":material/download:", on_click="ignore")
+                                 icon=":material/download:", on_click="ignore",
+                                 help="Plain CSV, the header on the first line.")
         elif fmt == "json":
             part.download_button("Download JSON", data=serialise.json_text(cols, rows, release, what).encode("utf-8"),
                                  file_name=f"{name}.json", mime="application/json", key=f"{key}_json",
                                  icon=":material/download:", on_click="ignore")
+        elif fmt == "zip":
+            part.download_button("CSV + provenance (zip)", data=serialise.csv_zip(name, cols, rows, release, what),
+                                 file_name=f"{name}.zip", mime="application/zip", key=f"{key}_zip",
+                                 icon=":material/folder_zip:", on_click="ignore",
+                                 help="The CSV and a JSON file saying what it is: view, filters or query, "
+                                      "release, citation.")
+
+
+def resource_url(compact_iri: str) -> str:
+    """The resource page's link for an IRI (compact or full), for tables' link columns."""
+    return f"resource?iri={urlquote(compact_iri, safe=':/#')}" if compact_iri else ""
+
+
+def iri_link_column(title: str) -> Any:
+    """A table column whose IRIs link to their resource pages, shown as the compact IRI."""
+    return st.column_config.LinkColumn(title, display_text=r"resource\?iri=(.*)",
+                                       help="Compact IRI; opens its page (label, properties, links, quotes)")
 
 
 def release_footer(ex) -> None:

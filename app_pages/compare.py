@@ -58,7 +58,7 @@ if ex is not None:
                             col.markdown("\n".join("- " + _finding_md(v) for v in values))
                         else:
                             col.markdown("\n".join("- " + md(v) for v in values))
-            st.caption("Each finding reads “direction: summary [evidence basis]”. Open a case study for the quote "
+            st.caption("Each finding reads “direction: summary [claim kind; evidence basis]”, with its caveats. Open a case study for the quote "
                        "behind every line.")
             shown = [r for r in comp.table() if r["group"] in only]
             with st.expander("As a table"):

@@ -9,7 +9,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import code, frame, md, release_footer, set_params, share_url, url_choice, url_text
+from app_pages.common import (code, frame, iri_link_column, md, release_footer, resource_url, set_params, share_url,
+                              url_choice, url_text)
 from kg import queries, serialise, settings
 from kg.errors import IckgError
 from kg.views import common, sparql
@@ -77,15 +78,18 @@ if ex is not None:
 
     # ------------------------------------------------------------------ the editor
     st.subheader("Query", anchor=False)
-    if st.session_state.get("sparql_prev_query", name) != name:  # a new gallery choice replaces an edited text
+    # The editor's text is set from the URL or the gallery only when the page opens and when another
+    # gallery query is chosen; never from the URL afterwards, so a second edit is what "Run query" runs
+    # (issue 13: the URL written by the previous run used to overwrite the edit).
+    if "editor" not in st.session_state:
+        st.session_state["editor"] = st.query_params.get("text") or (nq.text if nq is not None else DEFAULT_TEXT)
+        st.session_state["editor_gallery"] = name
+    elif st.session_state.get("editor_gallery") != name:
+        st.session_state["editor_gallery"] = name
+        st.session_state["editor"] = nq.text if nq is not None else DEFAULT_TEXT
         set_params(text=None)
-    st.session_state["sparql_prev_query"] = name
-    url_query_text = st.query_params.get("text")
-    source = ("text", url_query_text) if url_query_text else ("gallery", name)
-    if st.session_state.get("editor_source") != source:
-        st.session_state["editor_source"] = source
-        st.session_state["editor"] = url_query_text or (nq.text if nq is not None else DEFAULT_TEXT)
-    text = st.text_area("SPARQL", key="editor", height=260, label_visibility="collapsed")
+    text = st.text_area("SPARQL", key="editor", height=260, label_visibility="collapsed",
+                        help="Ctrl+Enter applies the text and runs it; so does Run query.")
     b1, b2 = st.columns([1, 5], vertical_alignment="center")
     force = b1.button("Run query", icon=":material/play_arrow:", type="primary")
     edited = nq is None or text.strip() != nq.text.strip()
@@ -94,6 +98,20 @@ if ex is not None:
             set_params(text=text, query=None)
         else:
             set_params(text=None)
+        history = st.session_state.setdefault("sparql_history", [])
+        if text.strip() and (not history or history[0] != text):
+            history.insert(0, text)
+            del history[20:]
+
+    def _reopen() -> None:
+        chosen = st.session_state.get("sparql_recent")
+        if chosen:
+            st.session_state["editor"] = chosen
+
+    if st.session_state.get("sparql_history"):
+        st.selectbox("Recent queries (this session)", [""] + st.session_state["sparql_history"], key="sparql_recent",
+                     on_change=_reopen, format_func=lambda t: " ".join(t.split())[:120] if t else "reopen a query run "
+                     "before", help="The last 20 queries run in this session; choosing one puts it in the editor.")
 
     share = ({"text": text} if edited else
              {"query": name, **{f"p.{k}": v for k, v in bindings_raw.items() if v}})
@@ -175,26 +193,49 @@ if ex is not None:
         else:
             cols, rows = sparql.display_rows(ex, result)
             if rows:
-                st.dataframe(pd.DataFrame(rows, columns=cols), hide_index=True, width="stretch",
-                             column_config={c: st.column_config.TextColumn(c, help="Compact IRI")
-                                            for c in cols if c.endswith(" IRI")})
-                chart = sparql.chartable(result)
-                if chart:
-                    lab, num = chart
-                    data = pd.DataFrame([{"label": common.label(ex, r[lab]) if r[lab] and "://" in r[lab] else r[lab],
-                                          "value": float(r[num])} for r in result.values()][:50])
-                    st.caption(f"{md(num)} by {md(lab)}" + (" (first 50)" if len(result.rows) > 50 else ""))
-                    st.altair_chart(alt.Chart(data).mark_bar(color="#4575b4").encode(
-                        x=alt.X("value:Q", title=num), y=alt.Y("label:N", sort="-x", title=None,
-                                                              axis=alt.Axis(labelLimit=320)),
-                        tooltip=["label", "value"]).properties(height=max(120, 22 * len(data))),
-                        width="stretch")
+                shown = [{c: (resource_url(v) if c.endswith(" IRI") else v) for c, v in r.items()} for r in rows]
+                st.dataframe(pd.DataFrame(shown, columns=cols), hide_index=True, width="stretch",
+                             column_config={c: iri_link_column(c) for c in cols if c.endswith(" IRI")})
+                places, numbers = sparql.chart_options(result)
+                if numbers:
+                    with st.expander("Chart", icon=":material/bar_chart:", expanded=bool(sparql.chartable(result))):
+                        guess = sparql.chartable(result) or (places[0], numbers[0])
+                        c1, c2, c3 = st.columns(3)
+                        kind = c1.selectbox("Chart type", sparql.CHART_TYPES, key="chart_type")
+                        xcol = c2.selectbox("Label or x", places, key="chart_x",
+                                            index=places.index(guess[0]) if guess[0] in places else 0)
+                        ycol = c3.selectbox("Value (a number column)", numbers, key="chart_y",
+                                            index=numbers.index(guess[1]) if guess[1] in numbers else 0)
+                        data = pd.DataFrame(sparql.chart_rows(ex, result, xcol, ycol))
+                        if data.empty:
+                            st.info("No row has both columns filled.")
+                        else:
+                            st.caption(f"{md(ycol)} by {md(xcol)}, one mark per row, nothing summed"
+                                       + (" (first 200 rows)" if len(result.rows) > 200 else ""))
+                            numeric_x = pd.api.types.is_numeric_dtype(data["x"])
+                            if kind == "bar" and not numeric_x:
+                                chart = alt.Chart(data).mark_bar(color="#4575b4").encode(
+                                    x=alt.X("y:Q", title=ycol), y=alt.Y("x:N", sort="-x", title=None,
+                                                                         axis=alt.Axis(labelLimit=320)),
+                                    tooltip=[alt.Tooltip("x", title=xcol), alt.Tooltip("y", title=ycol)]
+                                ).properties(height=max(120, 22 * len(data)))
+                            else:
+                                mark = {"bar": "bar", "line": "line", "point": "point"}[kind]
+                                chart = getattr(alt.Chart(data), f"mark_{mark}")(color="#4575b4")
+                                chart = chart.encode(x=alt.X("x:Q" if numeric_x else "x:N", title=xcol, sort=None),
+                                                     y=alt.Y("y:Q", title=ycol),
+                                                     tooltip=[alt.Tooltip("x", title=xcol),
+                                                              alt.Tooltip("y", title=ycol)])
+                            st.altair_chart(chart, width="stretch")
             else:
                 st.info("The query returned no rows. Check the patterns, remove a filter or a parameter.")
         d = st.columns(4)
-        d[0].download_button("Download CSV", data=serialise.result_csv(result, ex.release_id, what).encode("utf-8"),
+        d[0].download_button("Download CSV", data=serialise.result_csv(result).encode("utf-8"),
                              file_name=f"{base}.csv", mime="text/csv; charset=utf-8", key="res_csv",
-                             icon=":material/download:", on_click="ignore")
+                             icon=":material/download:", on_click="ignore", help="Plain CSV, the header first.")
+        d[0].download_button("CSV + provenance (zip)", data=serialise.result_zip(base, result, ex.release_id, what),
+                             file_name=f"{base}.zip", mime="application/zip", key="res_zip",
+                             icon=":material/folder_zip:", on_click="ignore")
         d[1].download_button("Download JSON", data=serialise.result_json(result, ex.release_id, what).encode("utf-8"),
                              file_name=f"{base}.json", mime="application/sparql-results+json", key="res_json",
                              icon=":material/download:", on_click="ignore")

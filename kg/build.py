@@ -447,17 +447,26 @@ class _Builder:
 
 
 def citation(s: Source) -> str:
-    """A plain-text citation of a source, built only from its recorded fields."""
+    """A plain-text citation of a source, built only from its recorded fields.
+
+    The journal carries the volume, issue and pages; a publisher stands on its own (issue 13:
+    "Milbank Memorial Fund 99" read as if the publisher had a volume). A source with neither
+    author nor date says so, rather than repeating its title.
+    """
     parts = []
     if s.creators:
         parts.append(", ".join(s.creators) + ".")
     parts.append(f"{s.title.rstrip('.')}.")
-    where = ", ".join(x for x in (s.journal, s.publisher) if x)
-    if where:
-        parts.append(where + (f" {s.volume}" if s.volume else "") + (f"({s.issue})" if s.issue else "")
+    if s.journal:
+        parts.append(s.journal + (f" {s.volume}" if s.volume else "") + (f"({s.issue})" if s.issue else "")
                      + (f":{s.pages}" if s.pages else "") + ".")
+    if s.publisher:
+        parts.append(s.publisher.rstrip(".") + ".")
     if s.date:
         parts.append(f"{s.date}.")
+    elif not s.creators:
+        kind = s.type.replace("-", " ") if s.type else "document"
+        parts.append(f"{kind[:1].upper()}{kind[1:]}; no author or date given.")
     if s.doi:
         parts.append(f"doi:{s.doi}")
     return " ".join(parts)

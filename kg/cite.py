@@ -30,6 +30,30 @@ def doi_url(doi: str | None) -> str | None:
     return f"https://doi.org/{doi}" if re.fullmatch(r"10\.\d{4,9}/\S+", doi) else None
 
 
+_DOI_IN_TEXT = re.compile(r"(?i)(?:doi:\s*\[?|https?://(?:dx\.)?doi\.org/)(10\.\d{4,9}/[^\s\]\)>,;]+)")
+_URL_IN_TEXT = re.compile(r"<(https?://[^\s<>]+)>|\]\((https?://[^\s()]+)\)|(?<![<(])\b(https?://[^\s<>()\]]+)")
+
+
+def reference_links(text: str | None) -> list[str]:
+    """The DOI resolver URLs and web addresses a reference's text gives, in order, without duplicates.
+
+    Only what the text holds: a ``doi:10.x/y`` (also as a Markdown link) becomes its
+    ``https://doi.org/`` URL; ``<http...>`` and bare ``http(s)`` addresses are kept as written.
+    """
+    out: list[str] = []
+    for m in _DOI_IN_TEXT.finditer(text or ""):
+        url = doi_url(m.group(1).rstrip("."))
+        if url and url not in out:
+            out.append(url)
+    for m in _URL_IN_TEXT.finditer(text or ""):
+        url = next(g for g in m.groups() if g).rstrip(".")
+        if "doi.org/" in url.lower():
+            url = doi_url(url) or url
+        if url not in out:
+            out.append(url)
+    return out
+
+
 def _bib_escape(text: str) -> str:
     return re.sub(r"([{}\\&%$#_])", r"\\\1", text)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -510,22 +511,55 @@ def case(ctx: click.Context, case_id: str, fmt: str, endpoint: str | None) -> No
         overrides["sparql_endpoint"] = endpoint
     x = open_explorer(overrides)
     try:
-        iri = cases.resolve_case(x, case_id)
-        if iri is None:
+        found = cases.case_matches(x, case_id)
+        if len(found) > 1:
+            raise IckgError(f"{case_id!r} names {len(found)} case studies: "
+                            + ", ".join(f"{c.id} ({c.label})" for c in found[:10]) + "; give one of these ids")
+        if not found:
             raise IckgError(f"no case study {case_id!r}; try `ickg query search-labels -p text=...`")
+        iri = found[0].iri
         detail = cases.case_detail(x, iri)
         rows = cases.case_rows(detail)
         columns = list(rows[0]) if rows else []
         what = {"case study": case_id}
         if fmt == "csv":
-            click.echo(serialise.csv_text(columns, rows, x.release_id, what), nl=False)
+            click.echo(serialise.csv_text(columns, rows).lstrip("\ufeff"), nl=False)
         elif fmt == "json":
             click.echo(serialise.json_text(columns, rows, x.release_id, what))
         else:
-            for r in rows:
-                click.echo("  ".join(f"{k}: {v}" for k, v in r.items() if v))
+            click.echo(case_text(detail, rows, shutil.get_terminal_size((100, 24)).columns))
     finally:
         x.close()
+
+
+def case_text(detail, rows: list[dict], width: int) -> str:
+    """The case page for a terminal: sections, then each line wrapped to ``width`` with its quotes indented."""
+    import textwrap
+
+    width = max(40, min(width, 120))
+    out = [detail.label, "=" * min(len(detail.label), width)]
+    out += textwrap.wrap(detail.summary, width) if detail.summary else []
+    out += ["", "Key messages"] + [textwrap.fill(m, width, initial_indent="- ", subsequent_indent="  ")
+                                   for m in detail.key_messages]
+    section, last = None, None
+    for r in rows:
+        if r["section"] != section:
+            section = r["section"]
+            out += ["", section]
+        head = ": ".join(x for x in (r["aspect"], r["value"]) if x)
+        extra = "; ".join(x for x in (r.get("claim_kind", ""), r.get("direction", ""), r.get("evidence_basis", ""))
+                          if x)
+        line = head + (f" [{extra}]" if extra else "")
+        if line != last:
+            out.append(textwrap.fill(line, width, initial_indent="- ", subsequent_indent="  "))
+            last = line
+            if r.get("caveats"):
+                out.append(textwrap.fill("caveat: " + r["caveats"], width, initial_indent="  ",
+                                         subsequent_indent="    "))
+        if r["quote"]:
+            out.append(textwrap.fill(f"“{r['quote']}” ({r['source']}, {r['locator']})", width,
+                                     initial_indent="    ", subsequent_indent="    "))
+    return "\n".join(out)
 
 
 @cli.command()

@@ -136,6 +136,19 @@ def concept(scheme: str, local: str) -> URIRef:
     return concept_ns(scheme)[local]
 
 
+#: The concept schemes (``evidence/frameworks/<id>.yaml``); each gives a prefix ``<id>:`` for its concepts
+#: (``domain:hospital-use``, ``level:meso``), predeclared in every query surface and bound in exports.
+#: A test compares this list with the framework files, so a new scheme cannot be left out.
+CONCEPT_SCHEMES = (
+    "basis", "breadth", "claim-kind", "conceptual-frameworks", "country", "definitions", "direction", "domain",
+    "expected-impacts", "factor-category", "factor-theme", "financial-integration-types", "form", "ict-benefits",
+    "ict-factors", "isd-indicators", "kaiser-triangle", "leutz-laws", "leutz", "level", "macro-characteristics",
+    "measurement-areas", "mechanism-status", "need", "normative-mechanisms", "overview-application",
+    "overview-challenges", "overview-definitions", "overview-practices", "overview-principles", "overview-steps",
+    "overview-success-factors", "partnership-readiness", "perspective", "poku-pillars", "population", "process",
+    "registry-criteria", "shaw", "success-features",
+)
+
 #: Prefixes bound in every export and offered to every query.
 FIXED_PREFIXES = {
     "ic": str(IC._NS),
@@ -161,3 +174,6 @@ FIXED_PREFIXES = {
     "xsd": "http://www.w3.org/2001/XMLSchema#",
     "dcat": "http://www.w3.org/ns/dcat#",
 }
+# the concept-scheme prefixes follow the fixed ones (issue 13: `domain:hospital-use` must work wherever
+# the predeclared prefixes are promised: the app, the CLI and `ickg serve`)
+FIXED_PREFIXES.update({s: f"{BASE}concept/{s}/" for s in CONCEPT_SCHEMES if s not in FIXED_PREFIXES})

@@ -1,54 +1,112 @@
-"""Ontology documentation generated from the Turtle with pyLODE.
+"""Ontology documentation: ``ontology.html`` from the Turtle with pyLODE, ``schemes.html`` written here.
 
-pyLODE documents one OWL ontology per page; the concept schemes are documented on a second
-page (pyLODE's VocPub profile). The data (case studies, statements) is not documented here:
-it is browsed in the app.
+pyLODE documents one OWL ontology per page. Its vocabulary profile (VocPub) documents one SKOS
+vocabulary per page and ran all 39 scheme titles together as one heading with no concepts
+(issue 13), so the concept schemes get a page of their own making: a section per scheme, in
+label order, with every concept (notation, preferred and alternative labels, definition,
+broader concepts) and an anchor per scheme and concept. pyLODE's and rdflib's INFO and DEBUG
+logging is kept off the console. The data (case studies, statements) is browsed in the app.
 """
 
 from __future__ import annotations
 
+import logging
+from contextlib import contextmanager
+from html import escape
 from pathlib import Path
 
-from rdflib import RDF, Graph
+from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import SKOS
+
+
+@contextmanager
+def _quiet():
+    """Keep library INFO/DEBUG logging (pyLODE logs every step) off the console while writing."""
+    root = logging.getLogger()
+    old = root.level, [(h, h.level) for h in root.handlers]
+    root.setLevel(logging.WARNING)
+    for h, _ in old[1]:
+        h.setLevel(max(h.level, logging.WARNING))
+    try:
+        yield
+    finally:
+        root.setLevel(old[0])
+        for h, level in old[1]:
+            h.setLevel(level)
 
 
 def write(graph: Graph, ontology_dir: Path, output: Path) -> list[Path]:
     """Write ``ontology.html`` (OWL terms) and ``schemes.html`` (SKOS schemes) into ``output``."""
-    from pylode import OntPub, VocPub
-
     output.mkdir(parents=True, exist_ok=True)
-    ont = Graph().parse(ontology_dir / "ickg.ttl", format="turtle")
     paths = []
-    page = output / "ontology.html"
-    OntPub(ontology=ont).make_html(destination=str(page), include_css=True)
+    with _quiet():
+        from pylode import OntPub
+
+        ont = Graph().parse(ontology_dir / "ickg.ttl", format="turtle")
+        page = output / "ontology.html"
+        OntPub(ontology=ont).make_html(destination=str(page), include_css=True)
     paths.append(page)
-    schemes = Graph()
-    for prefix, ns in graph.namespaces():
-        schemes.bind(prefix, ns, override=True)
-    concept_nodes = set(graph.subjects(RDF.type, SKOS.Concept)) | set(graph.subjects(RDF.type, SKOS.ConceptScheme))
-    for s, p, o in graph:
-        if s in concept_nodes and (p.startswith(str(SKOS)) or p == RDF.type):
-            schemes.add((s, p, o))
     page = output / "schemes.html"
-    try:
-        VocPub(ontology=schemes).make_html(destination=str(page), include_css=True)
-    except Exception as exc:  # pyLODE's VocPub needs a vocabulary header; fall back to plain list
-        page.write_text(_plain_schemes(schemes, str(exc)), encoding="utf-8")
+    page.write_text(schemes_html(graph), encoding="utf-8")
     paths.append(page)
     return paths
 
 
-def _plain_schemes(g: Graph, why: str) -> str:
-    from html import escape
+def _text(g: Graph, node, prop) -> str:
+    values = sorted(str(v) for v in g.objects(node, prop) if getattr(v, "language", None) in (None, "en"))
+    return values[0] if values else ""
 
-    out = ["<!doctype html><meta charset='utf-8'><title>Concept schemes</title><h1>Concept schemes</h1>"]
-    for scheme in sorted(g.subjects(RDF.type, SKOS.ConceptScheme)):
-        out.append(f"<h2 id='{escape(str(scheme))}'>{escape(str(g.value(scheme, SKOS.prefLabel)))}</h2><ul>")
-        for c in sorted(g.subjects(SKOS.inScheme, scheme)):
-            label = escape(str(g.value(c, SKOS.prefLabel)))
-            definition = g.value(c, SKOS.definition)
-            out.append(f"<li><b>{label}</b> <code>{escape(str(c))}</code>"
-                       + (f"<br>{escape(str(definition))}" if definition else "") + "</li>")
-        out.append("</ul>")
+
+def _anchor(iri: str) -> str:
+    return escape(iri.rstrip("/").rsplit("/", 2)[-2] + "-" + iri.rstrip("/").rsplit("/", 1)[-1], quote=True)
+
+
+def schemes_html(graph: Graph) -> str:
+    """Every concept scheme with every concept, as one HTML page (all values escaped)."""
+    schemes = sorted(set(graph.subjects(RDF.type, SKOS.ConceptScheme)),
+                     key=lambda s: (_text(graph, s, SKOS.prefLabel) or str(s)).lower())
+    out = ["<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Concept schemes</title>",
+           "<style>body{font:15px/1.5 system-ui,sans-serif;max-width:60em;margin:2em auto;padding:0 1em}"
+           "dt{font-weight:600;margin-top:.8em}dd{margin-left:1.5em}code{font-size:85%;color:#555}"
+           "nav li{display:inline;margin-right:1em}h2{border-bottom:1px solid #ccc;margin-top:2em}</style></head>"
+           "<body><h1>Concept schemes</h1>",
+           f"<p>{len(schemes)} schemes of the integrated-care knowledge graph, each with its concepts.</p><nav><ul>"]
+    out += [f"<li><a href='#{_anchor(str(s))}'>{escape(_text(graph, s, SKOS.prefLabel) or str(s))}</a></li>"
+            for s in schemes]
+    out.append("</ul></nav>")
+    for scheme in schemes:
+        concepts = sorted(set(graph.subjects(SKOS.inScheme, scheme)),
+                          key=lambda c: (_notation_key(_text(graph, c, SKOS.notation)),
+                                         _text(graph, c, SKOS.prefLabel).lower()))
+        title = _text(graph, scheme, SKOS.prefLabel) or str(scheme)
+        out.append(f"<section id='{_anchor(str(scheme))}'><h2>{escape(title)}</h2>"
+                   f"<p><code>{escape(str(scheme))}</code> · {len(concepts)} concept"
+                   f"{'s' if len(concepts) != 1 else ''}</p>")
+        definition = _text(graph, scheme, SKOS.definition)
+        if definition:
+            out.append(f"<p>{escape(definition)}</p>")
+        out.append("<dl>")
+        for c in concepts:
+            label = _text(graph, c, SKOS.prefLabel) or str(c)
+            notation = _text(graph, c, SKOS.notation)
+            out.append(f"<dt id='{_anchor(str(c))}'>{escape(notation + ' ' if notation else '')}{escape(label)} "
+                       f"<code>{escape(str(c))}</code></dt>")
+            alts = sorted(str(a) for a in graph.objects(c, SKOS.altLabel))
+            if alts:
+                out.append(f"<dd>Also: {escape('; '.join(alts))}</dd>")
+            for prop, name in ((SKOS.definition, "Definition"), (SKOS.scopeNote, "Scope note")):
+                text = _text(graph, c, prop)
+                if text:
+                    out.append(f"<dd>{name}: {escape(text)}</dd>")
+            broader = sorted(b for b in graph.objects(c, SKOS.broader) if isinstance(b, URIRef))
+            if broader:
+                out.append("<dd>Broader: " + ", ".join(
+                    f"<a href='#{_anchor(str(b))}'>{escape(_text(graph, b, SKOS.prefLabel) or str(b))}</a>"
+                    for b in broader) + "</dd>")
+        out.append("</dl></section>")
+    out.append("</body></html>")
     return "\n".join(out)
+
+
+def _notation_key(n: str) -> tuple:
+    return (0 if n else 1, int(n) if n.isdigit() else 0, n)

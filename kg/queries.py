@@ -144,3 +144,56 @@ def find(name: str) -> NamedQuery | None:
         if q.name == name:
             return q
     return None
+
+
+def _name_char(c: str) -> bool:
+    return c.isalnum() or c in "_.-"
+
+
+def _prefix_before(start: str) -> str:
+    """The prefix of the prefixed name that ends ``start`` (``domain`` of ``... domain:x``).
+
+    A backwards scan, linear in the length of the line: no regular expression touches the
+    user's query text (issue 10).
+    """
+    i = len(start)
+    while i and _name_char(start[i - 1]):  # the local part, if the column is after it
+        i -= 1
+    if i and start[i - 1] == ":":
+        j = k = i - 1
+        while k and _name_char(start[k - 1]):
+            k -= 1
+        if k < j:
+            return start[k:j]
+    s = start.rstrip().removesuffix(":")
+    k = len(s)
+    while k and _name_char(s[k - 1]):
+        k -= 1
+    return s[k:] or "?"
+
+
+def readable_syntax_error(message: str, text: str = "") -> str:
+    """One readable line for a SPARQL parser error: ``line L, column C: ...``.
+
+    The engine's message lists every character class it would have accepted; a person needs
+    the place, what stands there, and, for an undeclared prefix, its name and what to do.
+    """
+    m = re.match(r"error at (\d+):(\d+): (.*)", " ".join(message.split()), re.S)
+    if not m:
+        return " ".join(message.split())
+    line, col, rest = int(m.group(1)), int(m.group(2)), m.group(3)
+    lines = text.splitlines()
+    here = ""
+    if 0 < line <= len(lines):
+        here = lines[line - 1][max(col - 1, 0):].strip()
+    if "Prefix not found" in rest:
+        start = lines[line - 1][:max(col - 1, 0)] if 0 < line <= len(lines) else ""
+        pname = _prefix_before(start)
+        known = ", ".join(f"{p}:" for p in list(FIXED_PREFIXES)[:12])
+        return (f"line {line}, column {col}: unknown prefix {pname}: (declare it with PREFIX {pname}: <...>; "
+                f"predeclared: {known}, ... and every concept scheme, e.g. domain:, level:)")
+    expected = re.sub(r"\[[^\]]*\]", " ", rest.removeprefix("expected one of").removeprefix("expected"))
+    words = [w.strip(" ,'\"") for w in expected.split(",") if w.strip(" ,'\"")]
+    want = ", ".join(words[:8]) + (", ..." if len(words) > 8 else "")
+    found = f"unexpected {here[:30]!r}" if here else "unexpected end of query"
+    return f"line {line}, column {col}: {found}" + (f"; expected {want}" if want else "")

@@ -238,12 +238,9 @@ def _engine_syntax_error(text: str, prefixes: dict[str, str]) -> str | None:
         if not isinstance(res, pyoxigraph.QueryBoolean):
             next(iter(res), None)
     except SyntaxError as exc:
-        message = str(exc)
-        if message.startswith("error at ") and message[9:].split(":", 2)[0].isdigit():
-            where, _, rest = message[9:].partition(": ")
-            line, _, col = where.partition(":")
-            return f"line {line}, column {col}: {rest.strip()}"
-        return message
+        from kg.queries import readable_syntax_error  # one readable line with line and column
+
+        return readable_syntax_error(str(exc), text)
     except Exception:  # noqa: BLE001 - an evaluation error is no syntax message
         return None
     return None

@@ -1,7 +1,9 @@
 """Downloads: result tables as CSV and JSON, and RDF as Turtle, JSON-LD or N-Triples, each with its context.
 
 Every download says what it is (the view, its filters or query), the release, and how to cite
-the dataset, so a file that travels on its own still says where it came from. :mod:`kg.results`
+the dataset, so a file that travels on its own still says where it came from: CSV files are plain
+(the header on the first line, as spreadsheets and pandas expect) and their provenance travels
+in a JSON file beside them, zipped together; JSON downloads carry it in an ``ickg`` member. :mod:`kg.results`
 renders query results for the command line and the HTTP endpoint without that header; this
 module is for the files the app hands out. What this module does not do: decide what rows a
 view holds (the views do) or run queries.
@@ -71,18 +73,40 @@ def context_lines(release_id: str, what: dict[str, Any]) -> list[str]:
     return lines
 
 
-def csv_text(columns: Iterable[str], rows: Iterable[dict[str, Any]], release_id: str,
-             what: dict[str, Any]) -> str:
-    """CSV in UTF-8 (with a byte-order mark so spreadsheets read it as UTF-8): ``#`` header lines, then the table."""
+def csv_text(columns: Iterable[str], rows: Iterable[dict[str, Any]]) -> str:
+    """Plain CSV in UTF-8: the header on the first line, then the table (a byte-order mark lets spreadsheets
+    read UTF-8; pandas and the csv module skip it). What the table is travels beside it (:func:`provenance`)."""
     cols = list(columns)
     buf = io.StringIO()
     buf.write("\ufeff")
-    for line in context_lines(release_id, what):
-        buf.write("# " + line.replace("\r", " ") + "\n")
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(cols)
     for r in rows:
         w.writerow(["" if r.get(c) is None else r.get(c) for c in cols])
+    return buf.getvalue()
+
+
+def provenance(release_id: str, what: dict[str, Any], columns: Iterable[str], rows: int) -> dict[str, Any]:
+    """What a downloaded table is: the view, its filters or query, the release, the citation, the columns."""
+    return {"dataset": DATASET_TITLE, "release": release_id, "citation": dataset_citation(release_id),
+            **{k: v for k, v in what.items() if v not in (None, "", [], {})},
+            "columns": list(columns), "rows": rows}
+
+
+def csv_zip(name: str, columns: Iterable[str], rows: list[dict[str, Any]], release_id: str,
+            what: dict[str, Any]) -> bytes:
+    """A zip of ``<name>.csv`` (plain CSV) and ``<name>.json`` (its provenance), for a table to travel whole."""
+    import zipfile
+
+    cols = list(columns)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for member, data in ((f"{name}.csv", csv_text(cols, rows)),
+                             (f"{name}.json", json.dumps(provenance(release_id, what, cols, len(rows)),
+                                                         ensure_ascii=False, indent=1, default=str) + "\n")):
+            info = zipfile.ZipInfo(member, date_time=(2020, 1, 1, 0, 0, 0))  # same bytes for the same table
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, data.encode("utf-8"))
     return buf.getvalue()
 
 
@@ -106,12 +130,23 @@ def result_json(result: Any, release_id: str, what: dict[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
-def result_csv(result: Any, release_id: str, what: dict[str, Any]) -> str:
-    """A query result as CSV with the header lines (values as the engine returned them)."""
+def result_table(result: Any) -> tuple[list[str], list[dict[str, Any]]]:
+    """A query result as (columns, rows) of plain values (a graph as subject, predicate, object)."""
     if result.kind == "ask":
-        return csv_text(["boolean"], [{"boolean": str(result.boolean).lower()}], release_id,
-                        {**what, "status": result.status})
+        return ["boolean"], [{"boolean": str(result.boolean).lower()}]
     if result.kind == "graph":
-        rows = [{"subject": s.value, "predicate": p.value, "object": o.value} for s, p, o in result.triples]
-        return csv_text(["subject", "predicate", "object"], rows, release_id, {**what, "status": result.status})
-    return csv_text(result.columns, result.values(), release_id, {**what, "status": result.status})
+        return ["subject", "predicate", "object"], [{"subject": s.value, "predicate": p.value, "object": o.value}
+                                                    for s, p, o in result.triples]
+    return list(result.columns), result.values()
+
+
+def result_csv(result: Any) -> str:
+    """A query result as plain CSV (values as the engine returned them)."""
+    return csv_text(*result_table(result))
+
+
+def result_zip(name: str, result: Any, release_id: str, what: dict[str, Any]) -> bytes:
+    """A query result as plain CSV with its provenance (query, status, release, citation) in a zip."""
+    cols, rows = result_table(result)
+    return csv_zip(name, cols, rows, release_id, {**what, "status": result.status,
+                                                  "truncated": result.truncated})

@@ -233,6 +233,9 @@ def _network(sub: nx.Graph, total: nx.Graph, focus: str | None) -> tuple[list[di
         edge = {"from": s, "to": t, "arrows": "to" if directed else ""}
         if data.get("relation"):
             edge["title"] = _words(str(data["relation"]))
+            if total.graph.get("edge_labels"):  # a CONSTRUCT result: say what each link is (issue 13)
+                edge["label"] = _words(str(data["relation"]))
+                edge["font"] = {"size": 10, "color": "#555555", "strokeWidth": 0}
         edges.append(edge)
     return nodes, edges
 

@@ -159,7 +159,12 @@ def test_case_page_has_every_section_and_quote():
     assert any(t.startswith("> ") for t in md)
     assert len(at.get("popover")) >= 10
     names = [b.label for b in at.get("download_button")]
-    assert "Download CSV" in names and "Neighbourhood as Turtle" in names
+    assert "Download CSV" in names and "Neighbourhood as Turtle" in names and "Printable page (HTML)" in names
+    # key messages restate findings in plain words; the studies cited link to where the reference points
+    assert any("Hospital use" in t and "Torbay had the lowest use of hospital bed days" in t and "positive result" in t
+               for t in md)
+    assert "Original studies cited" in heads
+    assert any("](http://www.kingsfund.org.uk/" in t for t in md)
 
 
 def test_unknown_case_says_so():
@@ -193,9 +198,31 @@ def test_map_rows_toggle_and_filters_write_the_url():
     assert qp(at, "rows") == ["mechanism"]
     at.multiselect(key="url_source").select("https://w3id.org/ickg/source/goddard-mason-2016").run()
     assert qp(at, "source") == ["goddard-mason-2016"]
-    at.toggle(key="url_cases").set_value(False).run()
-    assert qp(at, "cases") == ["0"]
-    assert any("findings on the map" in c.value for c in at.caption)
+    assert at.toggle(key="url_cases").value is False  # the case-level layer is off by default
+    at.toggle(key="url_cases").set_value(True).run()
+    assert qp(at, "cases") == ["1"]
+    assert any("findings about processes and mechanisms" in c.value for c in at.caption)
+    at.multiselect(key="url_population").select("https://w3id.org/ickg/concept/population/older-people").run()
+    assert qp(at, "population") == ["older-people"]
+
+
+def test_map_counts_only_direct_findings_and_shows_the_case_layer_apart():
+    """By default the caption's gaps are the evidence-map query's; the case layer is a separate, labelled list."""
+    from app_pages.common import get_explorer
+    from kg.views import evidence_map
+
+    at = run("evidence_map", {"cell": "financial~hospital-use"})
+    ex = get_explorer()  # the explorer the page used (cached per process)
+    emap = evidence_map.evidence_map(ex)
+    direct = evidence_map.cell_statements(ex, emap, "https://w3id.org/ickg/concept/process/financial",
+                                          "https://w3id.org/ickg/concept/domain/hospital-use")
+    assert any(f"{emap.gaps} are gaps" in c.value for c in at.caption)
+    assert not any("Case-level attribution" in m.value for m in at.markdown)
+    assert len(at.get("popover")) == len(direct) + sum(len(s.caveats) for s in direct)  # a caveat has its quote
+    at = run("evidence_map", {"cell": "financial~hospital-use", "cases": "1"})
+    assert any("Case-level attribution" in m.value for m in at.markdown)
+    assert any("Case-level layer" in c.value for c in at.caption)
+    assert len(at.get("popover")) > len(direct) + sum(len(s.caveats) for s in direct)
 
 
 def test_empty_cell_is_a_gap():
@@ -253,6 +280,39 @@ def test_edited_query_goes_into_the_url_and_errors_are_shown():
         assert not at2.exception
         assert any("could not be run" in e.value for e in at2.error)
         assert any(says in t.value for t in at2.text), [t.value for t in at2.text]
+
+
+def test_second_edit_is_what_run_query_runs():
+    """Edit, run, edit again, run: the second edit runs and goes into the URL (issue 13)."""
+    at = run("sparql")
+    first = "SELECT ?s WHERE { ?s a ic:CaseStudy }"
+    second = "SELECT ?s WHERE { ?s a ic:CaseStudy } LIMIT 3"
+    at.text_area(key="editor").input(first)
+    at.button[0].click().run()
+    assert qp(at, "text") == [first]
+    at.text_area(key="editor").input(second)
+    at.button[0].click().run()
+    assert at.text_area(key="editor").value == second
+    assert qp(at, "text") == [second]
+    assert any(c.value.startswith("3 rows in ") for c in at.caption), [c.value for c in at.caption]
+    # the session's history reopens the first query
+    recent = at.selectbox(key="sparql_recent")
+    assert recent.options[1:] == [second, first]
+    recent.set_value(first).run()
+    assert at.text_area(key="editor").value == first
+
+
+def test_predeclared_concept_prefix_and_chart_choice():
+    """`domain:hospital-use` runs undeclared; the chart plots a chosen number column without summing."""
+    q = ("SELECT ?domain (COUNT(?s) AS ?n) WHERE { ?s ic:outcomeDomain ?domain "
+         "FILTER(?domain IN (domain:hospital-use, domain:costs)) } GROUP BY ?domain")
+    at = run("sparql", {"text": q})
+    assert not at.error
+    df = at.dataframe[0].value
+    assert len(df) == 2 and df["n"].dtype.kind == "i"  # numbers sort as numbers
+    assert at.selectbox(key="chart_y").value == "n"
+    assert at.selectbox(key="chart_type").options == ["bar", "line", "point"]
+    assert any("nothing summed" in c.value for c in at.caption)
 
 
 def test_construct_offers_rdf_downloads():
@@ -343,3 +403,27 @@ def test_md_escapes_markup_and_links():
     for raw in ("https://", "www.", "a@b"):
         assert raw not in out.replace("\\", ""), raw  # and a word joiner breaks every autolink
     assert md("line\nbreak\ttab") == "line break tab"
+
+
+# ----------------------------------------------------------------------------- resources
+
+def test_resource_page_and_links_from_tables():
+    """``?iri=case:pace`` shows its label, properties, incoming links and quotes; table IRIs link there (issue 13)."""
+    at = run("resource", {"iri": "case:pace"})
+    assert at.title[0].value == "PACE"
+    heads = [h.value for h in at.header]
+    assert "Properties" in heads and any(h.startswith("Linked from (") for h in heads)
+    assert any(h.startswith("Quotes (") and h != "Quotes (0)" for h in heads)
+    assert any("](resource?iri=" in m.value for m in at.markdown)
+    at = run("sparql", {"query": "case-profile", "p.case": "case:pace"})
+    df = at.dataframe[0].value
+    assert all(str(v).startswith("resource?iri=") for v in df["value IRI"] if v)
+
+
+def test_quote_emphasis_markers_render_as_emphasis():
+    """A quote's own `*Macro level*` shows as emphasis, the rest escaped (issue 13)."""
+    from app_pages.common import quote_md
+
+    assert quote_md("*Macro level*: integrated care") == "*Macro level*\\: integrated care"
+    assert quote_md("**Systemic** <b>x</b>") == "**Systemic** &lt;b&gt;x&lt;/b&gt;"
+    assert quote_md("5 * 3 and *") == "5 \\* 3 and \\*"

@@ -13,7 +13,7 @@ import re
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from browser_fixtures import assert_no_script_ran, open_view, screenshot, wait_ready
+from browser_fixtures import assert_no_script_ran, open_view, screenshot, screenshot_path, wait_ready
 
 from kg.fixtures import HOSTILE
 
@@ -76,6 +76,8 @@ def test_cases_facet_then_open_a_case(page, app_server):
 def test_case_study_page(page, app_server):
     """Torbay's page: classification, processes, findings by outcome, enablers and barriers, graph."""
     open_view(page, app_server.base + "/cases?case=torbay-care-trust")
+    page.get_by_role("heading", name="Use this case study").wait_for(timeout=60_000)  # a long page
+    wait_ready(page)
     body = page.inner_text("body")
     for text in ("Torbay Care Trust", "Key messages", "Evidence basis", "Classification",
                  "Integrative processes and mechanisms", "Findings by outcome", "Hospital use",
@@ -93,7 +95,7 @@ def test_evidence_map_cell_click(page, app_server):
     cell.wait_for(timeout=30_000)
     cell.click(position={"x": 8, "y": 5})  # a corner: the bubbles sit mid-height
     wait_param(page, "cell", "financial~hospital-use")
-    assert page.get_by_role("heading", name="Financial × Hospital use").is_visible()
+    page.get_by_role("heading", name="Financial × Hospital use").wait_for(timeout=60_000)
     assert page.get_by_role("button", name=re.compile(r"Quote|quotes")).count() > 3
     screenshot(page, "evidence-map")
     assert_no_script_ran(page)
@@ -102,6 +104,8 @@ def test_evidence_map_cell_click(page, app_server):
 def test_compare(page, app_server):
     """Three case studies side by side, in the URL's order."""
     open_view(page, app_server.base + "/compare?cases=kaiser-permanente&cases=torbay-care-trust&cases=pace")
+    page.get_by_text("Aspect").first.wait_for(timeout=60_000)
+    wait_ready(page)
     body = page.inner_text("body")
     assert body.index("Kaiser Permanente") < body.index("Torbay Care Trust", body.index("Aspect"))
     for text in ("Classification", "Mechanisms by process", "Findings by outcome", "Enablers", "Barriers"):
@@ -111,7 +115,7 @@ def test_compare(page, app_server):
 
 
 def test_sparql_gallery_query_and_csv(page, app_server, tmp_path):
-    """A gallery query chosen in the console runs; its CSV download carries release, query and citation."""
+    """A gallery query chosen in the console runs; its CSV is plain, its provenance zipped beside it."""
     open_view(page, app_server.base + "/sparql")
     page.locator('[data-testid="stSelectbox"]').filter(has_text="Query").first.click()
     page.keyboard.type("How strong is the evidence")
@@ -124,11 +128,18 @@ def test_sparql_gallery_query_and_csv(page, app_server, tmp_path):
     info.value.save_as(path)
     text = path.read_text(encoding="utf-8-sig")
     lines = text.splitlines()
-    assert lines[0].startswith("# Integrated-care knowledge graph, release 0.1.0+")
-    assert "# query name: statements-by-basis" in lines
-    assert any(x.startswith("# cite as: ") for x in lines)
-    header = next(x for x in lines if not x.startswith("#"))
-    assert header == "source,basis,basisLabel,rank,statements"
+    assert lines[0] == "source,basis,basisLabel,rank,statements" and not any(x.startswith("#") for x in lines)
+    with page.expect_download() as info:
+        page.get_by_role("button", name=re.compile("CSV \\+ provenance")).first.click()
+    zpath = tmp_path / "result.zip"
+    info.value.save_as(zpath)
+    import json
+    import zipfile
+
+    with zipfile.ZipFile(zpath) as z:
+        meta = json.loads(z.read("query-statements-by-basis.json"))
+    assert meta["query name"] == "statements-by-basis" and meta["release"].startswith("0.1.0+")
+    assert meta["citation"]
     screenshot(page, "sparql")
     assert_no_script_ran(page)
 
@@ -161,4 +172,49 @@ def test_no_script_from_the_data_runs(page, fixture_server, path):
     base = fixture_server.base
     for href in page.locator('[data-testid="stMain"] a[href]').evaluate_all("els => els.map(e => e.href)"):
         assert href.startswith((base, "https://doi.org/")) or href.startswith("#"), href
+    assert_no_script_ran(page)
+
+
+def test_evidence_map_phone_list(page, app_server):
+    """At 390 px the map reads as a list of rows with their cells; the chart is hidden (issue 13)."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_view(page, app_server.base + "/evidence-map")
+    page.get_by_role("heading", name="The map as a table").wait_for(timeout=60_000)
+    narrow = page.locator(".st-key-map_narrow")
+    assert narrow.is_visible() and not page.locator(".st-key-map_wide").is_visible()
+    narrow.get_by_text(re.compile(r"^Financial — \d+ domains with evidence, \d+ gaps")).first.click()
+    page.wait_for_timeout(800)
+    assert "Hospital use" in narrow.inner_text()
+    page.screenshot(path=str(screenshot_path("evidence-map-phone")))
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    wait_ready(page)
+    assert page.locator(".st-key-map_wide").is_visible() and not narrow.is_visible()
+    assert_no_script_ran(page)
+
+
+def test_sparql_second_edit_runs(page, app_server):
+    """Edit and run, edit again and press Run query: the second text runs (issue 13)."""
+    open_view(page, app_server.base + "/sparql")
+    editor = page.locator("textarea").first
+    for text, expect in (("SELECT ?s WHERE { ?s a ic:CaseStudy } LIMIT 5", 5),
+                         ("SELECT ?s WHERE { ?s a ic:CaseStudy } LIMIT 3", 3)):
+        editor.fill(text)
+        page.get_by_role("button", name=re.compile("Run query")).click()
+        page.wait_for_function(f"() => document.body.innerText.match(/\\b{expect} rows? in \\d+ ms/)",
+                               timeout=30_000)
+        wait_ready(page)
+        assert editor.input_value() == text
+    assert params(page)["text"] == ["SELECT ?s WHERE { ?s a ic:CaseStudy } LIMIT 3"]
+    assert_no_script_ran(page)
+
+
+def test_resource_page(page, app_server):
+    """Every IRI has a page; a case study's links to its properties' resources."""
+    open_view(page, app_server.base + "/resource?iri=case:torbay-care-trust")
+    page.get_by_role("heading", name=re.compile(r"^Quotes \(")).wait_for(timeout=60_000)
+    wait_ready(page)
+    body = page.inner_text("body")
+    for text in ("Torbay Care Trust", "Properties", "Linked from", "Quotes"):
+        assert text in body, text
+    screenshot(page, "resource")
     assert_no_script_ran(page)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from kg import cite
+from kg.cite import reference_links
 from kg.views import common
 
 
@@ -45,3 +46,25 @@ def test_bibtex_escapes_special_characters():
     s = common.SourceInfo("x", "x", "A & B {50%} #1", "c", "report", ("A_B",))
     bib = cite.bibtex(s)
     assert r"A \& B \{50\%\} \#1" in bib and r"A\_B" in bib
+
+
+def test_reference_links_from_reference_texts():
+    """DOIs become resolver URLs; web addresses are kept as written; nothing else is invented."""
+    assert reference_links("Audit Commission (2009). London. <http://archive.audit-commission.gov.uk/x.pdf>") == [
+        "http://archive.audit-commission.gov.uk/x.pdf"]
+    assert reference_links("Leutz W. Milbank Q. doi:[10.1111/1468-0009.00125](https://doi.org/10.1111/1468-0009.00125)") \
+        == ["https://doi.org/10.1111/1468-0009.00125"]
+    assert reference_links("Goddard M. doi:10.15171/ijhpm.2016.111.") == ["https://doi.org/10.15171/ijhpm.2016.111"]
+    assert reference_links("Johri M (2003) Int J Geriatr Psychiatry, 18: 222-35.") == []
+    assert reference_links("javascript:alert(1) <ftp://x>") == []
+
+
+def test_citations_keep_journal_volume_and_publisher_apart(ex):
+    """Shortell: 'The Milbank Quarterly 99. Milbank Memorial Fund.'; the overview page does not repeat its title."""
+    from kg.views import common
+
+    srcs = {s.id: s for s in common.sources(ex)}
+    assert "The Milbank Quarterly 99. Milbank Memorial Fund." in srcs["shortell-2021"].citation
+    assert "Milbank Memorial Fund 99" not in srcs["shortell-2021"].citation
+    overview = srcs["overview-page"].citation
+    assert overview.count("Integrated Care") == 1 and "no author or date given" in overview

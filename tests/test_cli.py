@@ -137,7 +137,17 @@ def test_docs_generates_html(fx, tmp_path):
     assert r.exit_code == 0, r.output
     html = (out / "ontology.html").read_text()
     assert "Case study" in html and "https://w3id.org/ickg/ontology#" in html
-    assert (out / "schemes.html").exists()
+    schemes = (out / "schemes.html").read_text()
+    # a section per scheme with every concept (issue 13), and no library logging on the console
+    from kg.fixtures import records
+
+    frameworks = records()["frameworks"]
+    assert schemes.count("<section id=") == len(frameworks) + 1  # + the mechanisms' scheme
+    for fid, rec in frameworks.items():
+        assert f"https://w3id.org/ickg/scheme/{fid}</code>" in schemes
+        for c in rec["concepts"]:
+            assert f"https://w3id.org/ickg/concept/{fid}/{c['id']}</code>" in schemes, (fid, c["id"])
+    assert "DEBUG" not in r.output and "INFO" not in r.output
 
 
 def test_anchor_and_fmt_are_idempotent(fx, fixture_dirs):
@@ -178,3 +188,30 @@ def test_design_command(fx, tmp_path):
     path.write_text(ttl.stdout)
     again = run(*fx, "design", "--from", str(path), "--format", "ttl")
     assert again.stdout == ttl.stdout
+
+
+def test_query_predeclared_concept_prefix(fx, tmp_path):
+    """`domain:hospital-use` works undeclared, as the app promises (issue 13); an unknown prefix is one line."""
+    q = tmp_path / "dom.rq"
+    q.write_text("SELECT ?s WHERE { ?s ic:outcomeDomain domain:hospital-use } ORDER BY ?s")
+    r = run(*fx, "query", str(q), "--format", "csv")
+    assert r.exit_code == 0, r.output
+    assert "https://w3id.org/ickg/statement/riverside.bed-days" in r.stdout
+    q.write_text("SELECT ?s WHERE {\n  ?s ic:outcomeDomain nodomain:hospital-use }")
+    r = run(*fx, "query", str(q))
+    assert r.exit_code == 2
+    [line] = [x for x in r.output.splitlines() if "malformed query" in x]
+    assert "line 2, column" in line and "unknown prefix nodomain:" in line and "\\u{" not in line
+
+
+def test_case_command_accepts_labels_and_wraps(fx):
+    """`ickg case` takes a label word or an alternative label; the table wraps to the terminal (issue 13)."""
+    r = run(*fx, "case", "riverside care trust")
+    assert r.exit_code == 0, r.output
+    r = run(*fx, "case", "Riverside", env={"COLUMNS": "60"})
+    assert r.exit_code == 0, r.output
+    assert r.stdout.startswith("Riverside Care Trust\n")
+    assert all(len(line) <= 60 for line in r.stdout.splitlines())
+    assert "Key messages" in r.stdout and "“Riverside had the lowest use of hospital bed days" in r.stdout
+    r = run(*fx, "case", "hostile valley")  # the alternative label
+    assert r.exit_code == 0, r.output

@@ -479,3 +479,26 @@ def test_mechanism_uses(run):
     assert ("Torbay Care Trust", "Pooled budget", "In use") in by
     users = {r["case"] for r in run("case-studies-using-mechanism", mechanism="mechanism:shared-electronic-record")}
     assert not any(c.endswith("/ccnc") for c in users)
+
+
+def test_concept_scheme_prefixes_match_the_framework_files():
+    """Every framework file's scheme is a predeclared prefix, so `<scheme>:<concept>` works in every query."""
+    from pathlib import Path
+
+    from kg.namespaces import CONCEPT_SCHEMES, FIXED_PREFIXES
+
+    files = {p.stem for p in (Path(__file__).resolve().parent.parent / "evidence" / "frameworks").glob("*.yaml")}
+    assert files and set(CONCEPT_SCHEMES) == files
+    for s in CONCEPT_SCHEMES:
+        assert FIXED_PREFIXES[s] == f"https://w3id.org/ickg/concept/{s}/"
+
+
+def test_syntax_errors_read_as_one_line():
+    """A parser error is one line with line, column and what stands there; no character-class dump (issue 13)."""
+    from kg.store import QueryError, check_query
+
+    with pytest.raises(QueryError) as err:
+        check_query("SELECT ?s WHERE {\n  ?s ?p ?o .\n  FILTER(?s = ) }")
+    msg = str(err.value)
+    assert "\n" not in msg and msg.startswith("malformed query: line 3, column") and "\\u{" not in msg
+    assert check_query("SELECT * WHERE { ?s ic:outcomeDomain domain:hospital-use ; ic:level level:meso }") == "select"

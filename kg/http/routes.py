@@ -268,6 +268,9 @@ def create_app(store: Any, overrides: dict[str, str] | None = None,
     routes = [Route("/", index), Route("/sparql", sparql, methods=["GET", "POST"], name="sparql"),
               Route("/gallery.ttl", gallery_route), Route("/gallery.jsonld", gallery_route),
               Route("/settings.json", settings_route), Route("/health", health)]
+    from kg import http_ld  # linked data: IRIs dereferenced, VoID, YASGUI at / (before / here, for browsers)
+
+    routes = http_ld.routes(store, index) + routes
     # YASGUI and other browser clients call from any origin; nothing here uses cookies
     cors = Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"], allow_headers=["*"],
                       allow_credentials=False, expose_headers=_EXPOSED, max_age=600)

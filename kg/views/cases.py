@@ -1,6 +1,9 @@
 """Data of the case-studies page (``app_pages/cases.py``): the faceted list and the case-study page.
 
 The list: every case study with its facet values, filtered AND across facets and OR within one.
+The facets that describe findings (outcome domain, direction, evidence basis) combine per
+finding: "hospital use + positive" keeps a case only when one of its findings is both, so the
+list never claims more than a single finding says.
 The page of a case: classification, processes and mechanisms, findings by outcome, enablers and
 barriers, goals and provision, what each source says, every line with its quotes, and key
 messages computed from the findings (never more than they say). Other views build on the case
@@ -13,9 +16,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from kg.cite import reference_links
 from kg.namespaces import FIXED_PREFIXES
-from kg.views.common import (DIRECTIONS, ConceptInfo, Facet, QuoteInfo, concepts, label, label_of_direction, local,
-                             memo, quote_info, split_list, statement_quotes, statements, unique_quotes, whole_rows)
+from kg.views.common import (DIRECTIONS, NO_DIRECTION, ConceptInfo, Facet, QuoteInfo, Statement, concepts,
+                             direction_key, label, label_of_direction, local, memo, quote_info, split_list,
+                             statement_quotes, statements, unique_quotes, whole_rows)
 
 #: The case-study facets, in the order the list shows them. Keys are URL parameter names.
 FACETS: tuple[Facet, ...] = (
@@ -28,11 +33,17 @@ FACETS: tuple[Facet, ...] = (
     Facet("process", "Integrative process", "Systemic, organisational, clinical, informational, financial, normative, functional; also through the mechanisms a case uses."),
     Facet("mechanism", "Mechanism", "Concrete mechanisms (pooled budget, capitation, case management, ...)."),
     Facet("domain", "Outcome domain", "Outcome domains of the findings about the case."),
-    Facet("direction", "Direction of findings", "A case matches when at least one finding about it has this direction."),
-    Facet("basis", "Evidence basis", "Study designs of the findings about the case."),
+    Facet("direction", "Direction of findings", "A case matches when one finding about it has this direction "
+          "(and the chosen outcome domain and evidence basis, if any)."),
+    Facet("basis", "Evidence basis", "Study designs of the findings about the case; combined per finding with "
+          "outcome domain and direction."),
+    Facet("claim", "Claim kind", "Measured outcome, judgement, target, descriptive fact or recommendation; "
+          "combined per finding with outcome domain, direction and evidence basis."),
     Facet("source", "Source", "Documents that describe the case."),
 )
 FACET_KEYS = tuple(f.key for f in FACETS)
+#: Facets that describe a finding rather than the case: chosen together, one finding must match all of them.
+FINDING_FACETS = ("domain", "direction", "basis", "claim")
 
 #: Classification properties of a case study, in the order the page lists them.
 CLASSIFICATION = (
@@ -57,10 +68,16 @@ class CaseRow:
     alt_labels: tuple[str, ...]
     facets: dict[str, frozenset[str]]
     statements: int
+    #: Per finding about the case: its values of the :data:`FINDING_FACETS`.
+    findings: tuple[dict[str, frozenset[str]], ...] = ()
 
     def values(self, facet: str) -> frozenset[str]:
         """The IRIs this case has for a facet."""
         return self.facets.get(facet, frozenset())
+
+    def has_finding(self, chosen: dict[str, set[str]]) -> bool:
+        """Whether one finding about the case matches every chosen finding facet (OR within a facet)."""
+        return any(all(f.get(k, frozenset()) & v for k, v in chosen.items()) for f in self.findings)
 
 
 def case_table(explorer: Any) -> list[CaseRow]:
@@ -69,14 +86,24 @@ def case_table(explorer: Any) -> list[CaseRow]:
         facets: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         for r in whole_rows(explorer, "_case_facets"):
             facets[r["case"]][r["facet"]].add(r["value"])
-        per_case = Counter(a for s in statements(explorer).values() for a in s.about)
+        stmts = statements(explorer).values()
+        per_case = Counter(a for s in stmts for a in s.about)
+        per_finding: dict[str, list[dict[str, frozenset[str]]]] = defaultdict(list)
+        for s in stmts:
+            values = {"domain": frozenset(s.domains), "basis": frozenset({s.basis}),
+                      "direction": frozenset({s.direction}) if s.direction_id != NO_DIRECTION else frozenset(),
+                      "claim": frozenset({s.claim}) if s.claim else frozenset()}
+            for a in s.about:
+                per_finding[a].append(values)
         rows = []
         for r in whole_rows(explorer, "_case_index"):
-            f = facets.get(r["case"], {})
+            f = dict(facets.get(r["case"], {}))
+            f["claim"] = {v for fv in per_finding.get(r["case"], ()) for v in fv["claim"]}
             rows.append(CaseRow(iri=r["case"], id=local(r["case"]), label=r["label"], kind=r["kind"] or "",
                                 number=int(r["number"]) if r["number"] else None, summary=r["summary"] or "",
                                 alt_labels=tuple(split_list(r["altLabels"])),
-                                facets={k: frozenset(v) for k, v in f.items()}, statements=per_case[r["case"]]))
+                                facets={k: frozenset(v) for k, v in f.items()}, statements=per_case[r["case"]],
+                                findings=tuple(per_finding.get(r["case"], ()))))
         return sorted(rows, key=lambda c: (c.number is None, c.number or 0, c.label.lower()))
     return memo(explorer, "case_table", make)
 
@@ -97,26 +124,60 @@ def facet_ids(explorer: Any, facet: str) -> dict[str, str]:
 
 
 def filter_cases(rows: list[CaseRow], selected: dict[str, Iterable[str]]) -> list[CaseRow]:
-    """Cases matching every facet (AND across facets) on at least one chosen value (OR within)."""
+    """Cases matching every facet (AND across facets) on at least one chosen value (OR within).
+
+    The finding facets (:data:`FINDING_FACETS`) are matched together by one finding, not each
+    by any finding of the case.
+    """
     chosen = {k: set(v) for k, v in selected.items() if v}
-    return [c for c in rows if all(c.values(k) & v for k, v in chosen.items())]
+    case_level = {k: v for k, v in chosen.items() if k not in FINDING_FACETS}
+    per_finding = {k: v for k, v in chosen.items() if k in FINDING_FACETS}
+    return [c for c in rows if all(c.values(k) & v for k, v in case_level.items())
+            and (not per_finding or c.has_finding(per_finding))]
 
 
-def facet_counts(rows: list[CaseRow], facet: str) -> Counter:
-    """How many of the given cases carry each value of a facet."""
-    return Counter(v for c in rows for v in c.values(facet))
+def facet_counts(rows: list[CaseRow], facet: str, selected: dict[str, Iterable[str]] | None = None) -> Counter:
+    """How many of the given cases each value of a facet would leave.
+
+    For a finding facet the count is of cases with a finding that has the value and also the
+    values chosen in the other finding facets (``selected``), as :func:`filter_cases` keeps them.
+    """
+    if facet not in FINDING_FACETS:
+        return Counter(v for c in rows for v in c.values(facet))
+    others = {k: set(v) for k, v in (selected or {}).items() if v and k in FINDING_FACETS and k != facet}
+    out: Counter = Counter()
+    for c in rows:
+        out.update({v for f in c.findings if all(f.get(k, frozenset()) & w for k, w in others.items())
+                    for v in f.get(facet, ())})
+    return out
+
+
+def case_matches(explorer: Any, ref: str | None) -> list[CaseRow]:
+    """Case studies a reference may mean: an id, prefixed name or IRI; else a label or alternative label
+    (any case); else cases whose id, label or alternative labels start with it or contain it as a word."""
+    if not ref or not ref.strip():
+        return []
+    ref = ref.strip()
+    rows = case_table(explorer)
+    for candidate in (ref, FIXED_PREFIXES["case"] + ref.removeprefix("case:")):
+        exact = [c for c in rows if c.iri == candidate]
+        if exact:
+            return exact
+    low = " ".join(ref.lower().split())
+    named = [c for c in rows if low in {c.label.lower(), *(a.lower() for a in c.alt_labels)}]
+    if named:
+        return named
+    import re as _re
+
+    word = _re.compile(r"(?<![\w])" + _re.escape(low) + r"(?![\w])")
+    return [c for c in rows if c.id.startswith(low) or any(word.search(x.lower()) for x in (c.label, *c.alt_labels))]
 
 
 def resolve_case(explorer: Any, ref: str | None) -> str | None:
-    """A case-study IRI from an id (``pace``), a prefixed name (``case:pace``) or an IRI; None if unknown."""
-    if not ref:
-        return None
-    ref = ref.strip()
-    known = {c.iri for c in case_table(explorer)}
-    for candidate in (ref, FIXED_PREFIXES["case"] + ref.removeprefix("case:")):
-        if candidate in known:
-            return candidate
-    return None
+    """A case-study IRI from an id (``pace``), a prefixed name, an IRI, a label or an alternative label, or a
+    word that names exactly one case (``torbay``); None if unknown or ambiguous (see :func:`case_matches`)."""
+    found = case_matches(explorer, ref)
+    return found[0].iri if len(found) == 1 else None
 
 
 @dataclass
@@ -136,11 +197,30 @@ class Line:
     locator: str = ""
     statement: str = ""
     note: str = ""
+    figures: tuple[str, ...] = ()
+    references: list["Reference"] = field(default_factory=list)
+    claim_label: str = ""
+    caveats: list[Statement] = field(default_factory=list)  # findings that qualify this one
+
+    @property
+    def direction_id(self) -> str:
+        """The direction's id, or ``none`` for a claim kind without a direction."""
+        return direction_key(self.direction)
 
     @property
     def sources(self) -> list[str]:
         """Labels of the sources behind the line."""
         return sorted({q.source_label for q in self.quotes})
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A numbered reference of a source that a finding cites: an original study behind a second-hand claim."""
+
+    iri: str
+    number: str
+    text: str
+    links: tuple[str, ...]  # DOI resolver URLs and web addresses the reference's text gives
 
 
 @dataclass
@@ -165,7 +245,7 @@ class DomainBlock:
     @property
     def directions(self) -> Counter:
         """Findings by direction id."""
-        return Counter(local(f.direction) for f in self.findings)
+        return Counter(f.direction_id for f in self.findings)
 
 
 @dataclass
@@ -190,6 +270,7 @@ class CaseDetail:
     key_messages: list[str]
     basis_counts: list[tuple[str, int, int]]  # (basis label, rank, findings)
     direction_counts: dict[str, int]
+    references: list[Reference] = field(default_factory=list)  # every reference the findings cite
 
     def lines(self) -> list[Line]:
         """Every line of the page, in page order (for the download)."""
@@ -214,6 +295,10 @@ class CaseDetail:
 
 def _directions_text(counts: Counter) -> str:
     parts = [f"{counts[d]} {label_of_direction(d).lower()}" for d in DIRECTIONS if counts.get(d)]
+    if counts.get(NO_DIRECTION):
+        n = counts[NO_DIRECTION]
+        parts.append(f"{n} without a direction (target{'s' if n != 1 else ''}, descriptive facts or "
+                     f"recommendations)")
     return ", ".join(parts)
 
 
@@ -288,9 +373,17 @@ def case_detail(explorer: Any, case: str) -> CaseDetail | None:
             direction=r0["direction"], direction_label=label(explorer, r0["direction"]),
             basis_label=label(explorer, r0["basis"]), rank=int(r0["rank"] or 99),
             source_label=s.source_label if s else label(explorer, r0["source"]), locator=r0["locator"] or "",
-            statement=s_iri, note=("figures: " + r0["figures"]) if r0["figures"] else "")
-    findings = sorted(found.values(), key=lambda f: (f.rank, DIRECTIONS.index(local(f.direction))
-                                                     if local(f.direction) in DIRECTIONS else 9, f.value))
+            statement=s_iri, note=("figures: " + r0["figures"]) if r0["figures"] else "",
+            figures=tuple(split_list(r0["figures"])), claim_label=label(explorer, r0.get("claim")),
+            caveats=[stmts[c] for c in (s.caveats if s else ()) if c in stmts])
+    refs: dict[str, Reference] = {}
+    for r in whole_rows(explorer, "_case_references", case=iri):
+        ref = refs.setdefault(r["reference"], Reference(r["reference"], r["number"], r["text"],
+                                                        tuple(reference_links(r["text"]))))
+        if r["statement"] in found and ref not in found[r["statement"]].references:
+            found[r["statement"]].references.append(ref)
+    findings = sorted(found.values(), key=lambda f: (f.rank, DIRECTIONS.index(f.direction_id)
+                                                     if f.direction_id in DIRECTIONS else 9, f.value))
     domain_map: dict[str, list[Line]] = defaultdict(list)
     for s_iri, line in found.items():
         for d in split_list(rows_by_stmt[s_iri][0]["domains"]):
@@ -321,45 +414,76 @@ def case_detail(explorer: Any, case: str) -> CaseDetail | None:
             provision.append(Line("Service provision", "", q.text, "", [q]))
 
     # key messages and the evidence basis, from the findings (never invented)
-    dcount = Counter(local(f.direction) for f in findings)
+    dcount = Counter(f.direction_id for f in findings)
     bcount = Counter((f.basis_label, f.rank) for f in findings)
     basis_counts = sorted(((b, r, n) for (b, r), n in bcount.items()), key=lambda t: t[1])
-    messages = []
-    srcs = sorted({f.source_label for f in findings})
-    if findings:
-        messages.append(f"{len(findings)} finding{'s' if len(findings) != 1 else ''} from "
-                        f"{len(srcs)} source{'s' if len(srcs) != 1 else ''}: {_directions_text(dcount)}.")
-        best = basis_counts[0]
-        messages.append(f"Strongest evidence basis: {best[0]} ({best[2]} finding{'s' if best[2] != 1 else ''}).")
-        weak = sum(n for b, r, n in basis_counts if r >= 11)
-        if weak:
-            messages.append(f"{weak} finding{'s rest' if weak != 1 else ' rests'} on expert opinion, "
-                            f"no stated design or uncited claims.")
-        pos = sorted({d.label for d in domains if d.directions.get("positive")})
-        neg = sorted({d.label for d in domains if d.directions.get("negative") or d.directions.get("mixed")
-                      or d.directions.get("no-effect")})
-        if pos:
-            messages.append("Positive findings on: " + ", ".join(pos) + ".")
-        if neg:
-            messages.append("Mixed, null or negative findings on: " + ", ".join(neg) + ".")
-    else:
-        messages.append("The sources report no findings about this case study.")
-    if processes:
-        messages.append("Integrates through " + ", ".join(
-            f"{b.label.lower()} ({len(b.mechanisms)} mechanism{'s' if len(b.mechanisms) != 1 else ''})"
-            if b.mechanisms else b.label.lower() for b in processes) + " processes.")
-
+    messages = key_messages(row.label, findings, domains, basis_counts, processes)
     detail = CaseDetail(iri=iri, id=row.id, label=row.label, kind=row.kind, number=row.number, summary=row.summary,
                         alt_labels=row.alt_labels, classification=classification, processes=processes,
                         domains=domains, findings=findings, enablers=enablers, barriers=barriers, goals=goals,
                         provision=provision, key_messages=messages, basis_counts=basis_counts,
-                        direction_counts=dict(dcount))
+                        direction_counts=dict(dcount),
+                        references=sorted({r for f in findings for r in f.references},
+                                          key=lambda r: (r.iri.rsplit(".ref-", 1)[0], int(r.number)
+                                                         if r.number.isdigit() else 10**6, r.number)))
     cache[("views", key)] = detail
     return detail
 
 
-CASE_COLUMNS = ("section", "aspect", "value", "value_iri", "direction", "evidence_basis", "source", "locator",
-                "quote", "citation")
+#: How a direction reads in a sentence.
+_DIRECTION_WORDS = {"positive": "a positive result", "negative": "a negative result", "mixed": "mixed results",
+                    "no-effect": "no effect found", "unclear": "unclear"}
+
+
+def key_messages(name: str, findings: list[Line], domains: list[DomainBlock],
+                 basis_counts: list[tuple[str, int, int]], processes: list[ProcessBlock]) -> list[str]:
+    """Key messages in plain language, each from the findings it names (never more than they say).
+
+    One sentence on how many findings there are and which way they point; then, per outcome
+    domain (most findings first, at most five), the strongest finding's own summary with its
+    figures, direction and evidence basis; then how strong the evidence is, and how the case
+    integrates.
+    """
+    if not findings:
+        return [f"The sources report no findings about {name}."]
+    srcs = {f.source_label for f in findings}
+    dcount = Counter(f.direction_id for f in findings)
+    out = [f"{len(findings)} finding{'s' if len(findings) != 1 else ''} from {len(srcs)} "
+           f"source{'s' if len(srcs) != 1 else ''} about {name}: {_directions_text(dcount)}."]
+    # outcome domains whose best finding rests on the strongest design first, then the most findings
+    def best_of(block: DomainBlock) -> Line:  # an effect claim before a target, fact or recommendation
+        return next((f for f in block.findings if f.direction_id != NO_DIRECTION), block.findings[0])
+
+    for block in sorted(domains, key=lambda b: (best_of(b).direction_id == NO_DIRECTION, best_of(b).rank,
+                                                -len(b.findings), b.label))[:5]:
+        best = best_of(block)
+        new_figures = [x for x in best.figures if x not in best.value]
+        figures = f" ({'; '.join(new_figures)})" if new_figures else ""
+        more = len(block.findings) - 1
+        tail = f"; {more} more finding{'s' if more != 1 else ''} on {block.label.lower()}" if more else ""
+        kind = _DIRECTION_WORDS.get(best.direction_id) or f"{best.claim_label.lower()}, no direction of effect"
+        caveat = f" (with {len(best.caveats)} caveat{'s' if len(best.caveats) != 1 else ''})" if best.caveats else ""
+        out.append(f"{block.label}: {best.value.rstrip('.')}{figures} — {kind}{caveat}; evidence: "
+                   f"{best.basis_label.lower()}{tail}.")
+    if len(domains) > 5:
+        out.append(f"Findings on {len(domains) - 5} more outcome domain{'s' if len(domains) - 5 != 1 else ''} "
+                   "are listed below.")
+    best = basis_counts[0]
+    line = f"Strongest evidence: {best[0].lower()} ({best[2]} finding{'s' if best[2] != 1 else ''})."
+    weak = sum(n for b, r, n in basis_counts if r >= 11)
+    if weak:
+        line += (f" {weak} finding{'s rest' if weak != 1 else ' rests'} on expert opinion, no stated design or "
+                 "uncited claims.")
+    out.append(line)
+    if processes:
+        out.append("Integrates through " + ", ".join(
+            f"{b.label.lower()} ({len(b.mechanisms)} mechanism{'s' if len(b.mechanisms) != 1 else ''})"
+            if b.mechanisms else b.label.lower() for b in processes) + " processes.")
+    return out
+
+
+CASE_COLUMNS = ("section", "aspect", "value", "value_iri", "claim_kind", "direction", "evidence_basis", "caveats",
+                "source", "locator", "quote", "citation")
 
 
 def case_rows(detail: CaseDetail) -> list[dict[str, str]]:
@@ -368,8 +492,59 @@ def case_rows(detail: CaseDetail) -> list[dict[str, str]]:
     for line in detail.lines():
         for q in line.quotes or [None]:
             out.append({"section": line.section, "aspect": line.label, "value": line.value,
-                        "value_iri": line.value_iri, "direction": line.direction_label,
+                        "value_iri": line.value_iri, "claim_kind": line.claim_label,
+                        "direction": line.direction_label if line.direction_id != NO_DIRECTION else "",
+                        "caveats": " | ".join(f"{c.summary} (quote: {' … '.join(q.text for q in c.quotes)})"
+                                              for c in line.caveats),
                         "evidence_basis": line.basis_label, "source": q.source_label if q else line.source_label,
                         "locator": q.locator if q else line.locator, "quote": q.text if q else "",
                         "citation": q.citation if q else ""})
     return out
+
+
+def case_print_html(detail: CaseDetail, release_id: str, citation: str) -> str:
+    """The case-study page as one printable HTML document: key messages, findings with quotes, references.
+
+    Every value is escaped; the only links are the DOI and web addresses the references give.
+    """
+    from html import escape as e
+
+    def quotes(qs: list[QuoteInfo]) -> str:
+        return "".join(f"<blockquote>{e(q.text)}<footer>{e(q.source_label)}, {e(q.locator)}</footer></blockquote>"
+                       for q in qs)
+
+    parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{e(detail.label)}</title>",
+             "<style>body{font:11pt/1.45 Georgia,serif;max-width:48em;margin:2em auto;padding:0 1em}"
+             "blockquote{margin:.3em 0 .8em 1.2em;color:#333;font-style:italic}"
+             "footer{font-style:normal;font-size:9pt;color:#555}h2{border-bottom:1px solid #999}"
+             ".meta{color:#555;font-size:9pt}@media print{a{color:inherit}}</style></head><body>",
+             f"<h1>{e(detail.label)}</h1><p class='meta'>{e(detail.kind.capitalize())}"
+             + (f" · HRB review case study {detail.number}" if detail.number else "")
+             + f" · {e(detail.iri)}</p>"]
+    if detail.summary:
+        parts.append(f"<p>{e(detail.summary)}</p><p class='meta'>The curator's summary (not a quote).</p>")
+    parts.append("<h2>Key messages</h2><ul>" + "".join(f"<li>{e(m)}</li>" for m in detail.key_messages) + "</ul>")
+    if detail.classification:
+        parts.append("<h2>Classification</h2><ul>" + "".join(
+            f"<li><b>{e(ln.label)}</b>: {e(ln.value)}</li>" for ln in detail.classification) + "</ul>")
+    parts.append("<h2>Findings by outcome</h2>")
+    for block in detail.domains:
+        parts.append(f"<h3>{e(block.label)}</h3>")
+        for f in block.findings:
+            extra = [f.claim_label, f.direction_label if f.direction_id != NO_DIRECTION else "", f.basis_label]
+            extra += ["figures: " + "; ".join(f.figures)] if f.figures else []
+            parts.append(f"<p><b>{e(f.value)}</b> <span class='meta'>({e('; '.join(x for x in extra if x))})</span>"
+                         f"</p>{quotes(f.quotes)}")
+            for c in f.caveats:
+                parts.append(f"<p class='caveat'>Caveat: {e(c.summary)}</p>{quotes(list(c.quotes))}")
+    for title, items in (("Enablers", detail.enablers), ("Barriers", detail.barriers)):
+        if items:
+            parts.append(f"<h2>{title}</h2>" + "".join(f"<p><b>{e(f.value)}</b></p>{quotes(f.quotes)}" for f in items))
+    if detail.references:
+        parts.append("<h2>Original studies cited</h2><ol>")
+        for r in detail.references:
+            links = " ".join(f"<a href='{e(u, quote=True)}'>{e(u)}</a>" for u in r.links)
+            parts.append(f"<li value='{e(r.number)}'>{e(r.text)} {links}</li>")
+        parts.append("</ol>")
+    parts.append(f"<p class='meta'>Data release {e(release_id)}. Cite as: {e(citation)}</p></body></html>")
+    return "\n".join(parts)

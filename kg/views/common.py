@@ -35,6 +35,20 @@ ECO_NON_TRACEABLE = "http://purl.obolibrary.org/obo/ECO_0000034"
 
 #: Directions of findings in the order views list them (encouraging to discouraging, then unknown).
 DIRECTIONS = ("positive", "mixed", "no-effect", "negative", "unclear")
+#: The key of findings whose claim kind carries no direction (targets, descriptive facts, recommendations).
+NO_DIRECTION = "none"
+#: Claim kinds that carry a direction of effect; the others are not effect claims.
+EFFECT_CLAIMS = ("measured-outcome", "judgement")
+
+
+def direction_key(direction: str | None) -> str:
+    """A direction's id (``positive``, ...), or :data:`NO_DIRECTION` for a claim that carries none.
+
+    The queries put the claim kind where a finding has no direction, so a target or a descriptive
+    fact is never counted as if it were an effect.
+    """
+    d = local(direction or "")
+    return d if d in DIRECTIONS else NO_DIRECTION
 
 
 @dataclass(frozen=True)
@@ -239,11 +253,21 @@ class Statement:
     about_labels: tuple[str, ...]
     figures: tuple[str, ...]
     quotes: tuple[QuoteInfo, ...]
+    claim: str = ""
+    claim_label: str = ""
+    caveats: tuple[str, ...] = ()  # statements that qualify this one (ic:qualifiedBy)
+    qualifies: tuple[str, ...] = ()  # statements this one qualifies: it is a caveat
 
     @property
     def direction_id(self) -> str:
-        """``positive``, ``mixed``, ``no-effect``, ``negative`` or ``unclear``."""
-        return local(self.direction)
+        """``positive``, ``mixed``, ``no-effect``, ``negative``, ``unclear``, or ``none`` for a claim without one."""
+        return direction_key(self.direction)
+
+
+def caveat_links(explorer: Any) -> list[tuple[str, str]]:
+    """(statement, caveat) pairs: each caveat that qualifies a statement."""
+    return memo(explorer, "caveat_links", lambda: [(r["statement"], r["caveat"])
+                                                   for r in whole_rows(explorer, "_caveats")])
 
 
 def statements(explorer: Any) -> dict[str, Statement]:
@@ -251,6 +275,11 @@ def statements(explorer: Any) -> dict[str, Statement]:
     def make() -> dict[str, Statement]:
         quotes = statement_quotes(explorer)
         srcs = source_map(explorer)
+        caveats: dict[str, list[str]] = defaultdict(list)
+        qualifies: dict[str, list[str]] = defaultdict(list)
+        for st, cav in caveat_links(explorer):
+            caveats[st].append(cav)
+            qualifies[cav].append(st)
         out = {}
         for r in whole_rows(explorer, "_statements"):
             domains, about = tuple(split_list(r["domains"])), tuple(split_list(r["about"]))
@@ -264,7 +293,9 @@ def statements(explorer: Any) -> dict[str, Statement]:
                 traceable=r["supportType"] != ECO_NON_TRACEABLE, domains=domains,
                 domain_labels=tuple(label(explorer, d) for d in domains), about=about,
                 about_labels=tuple(label(explorer, a) for a in about),
-                figures=tuple(split_list(r["figures"])), quotes=tuple(quotes.get(r["statement"], ())))
+                figures=tuple(split_list(r["figures"])), quotes=tuple(quotes.get(r["statement"], ())),
+                claim=r.get("claim") or "", claim_label=label(explorer, r.get("claim")),
+                caveats=tuple(caveats.get(r["statement"], ())), qualifies=tuple(qualifies.get(r["statement"], ())))
         return out
     return memo(explorer, "statements", make)
 
@@ -328,4 +359,16 @@ def schemes(explorer: Any) -> list[SchemeInfo]:
 
 def label_of_direction(d: str) -> str:
     """Display label of a direction id."""
-    return {"no-effect": "No effect"}.get(d, d.replace("-", " ").capitalize())
+    return {"no-effect": "No effect", NO_DIRECTION: "No direction (not an effect claim)"}.get(
+        d, d.replace("-", " ").capitalize())
+
+
+def caveat_text(explorer: Any, s: Statement) -> list[str]:
+    """One line per caveat of a statement: "Caveat: <its summary> (<claim kind>; <source>, <locator>)"."""
+    stmts = statements(explorer)
+    out = []
+    for c in s.caveats:
+        cav = stmts.get(c)
+        if cav is not None:
+            out.append(f"Caveat: {cav.summary} ({cav.claim_label.lower()}; {cav.source_label}, {cav.locator})")
+    return out

@@ -30,7 +30,8 @@ def comparison(explorer: Any, cases: list[str]) -> Comparison:
     """Two to four case studies side by side.
 
     Rows: each classification, the mechanisms under each integrative process, the findings in
-    each outcome domain ("direction: summary [evidence basis]"), enablers and barriers. A case
+    each outcome domain ("direction: summary [claim kind; evidence basis] (caveat: ...)"; a claim
+    without a direction shows its claim kind first), enablers and barriers. A case
     with nothing for a row has an empty list: the sources say nothing.
     """
     details = [d for d in (case_detail(explorer, c) for c in cases[:COMPARE_MAX]) if d is not None]
@@ -68,7 +69,9 @@ def comparison(explorer: Any, cases: list[str]) -> Comparison:
         cells = []
         for d in details:
             b = next((b for b in d.domains if b.domain == dom), None)
-            cells.append([] if b is None else [f"{f.direction_label}: {f.value} [{f.basis_label}]" for f in b.findings])
+            cells.append([] if b is None else [
+                f"{f.direction_label}: {f.value} [{'; '.join(x for x in (f.claim_label.lower(), f.basis_label) if x)}]"
+                + "".join(f" (caveat: {c.summary})" for c in f.caveats) for f in b.findings])
         add("Findings by outcome", doms[dom], cells)
     add("Enablers", "Enablers", [[f.value for f in d.enablers] for d in details])
     add("Barriers", "Barriers", [[f.value for f in d.barriers] for d in details])

@@ -11,7 +11,8 @@ from typing import Any, Iterable
 
 from kg import queries
 from kg.views.cases import case_table
-from kg.views.common import compact, label, labels, local, scheme_concepts, schemes, statements
+from kg.views.common import (compact, label, labels, local, scheme_concepts, schemes, statement_quotes,
+                             statements)
 
 
 def gallery(text: str = "", tags: Iterable[str] = ()) -> list[Any]:
@@ -70,11 +71,58 @@ def display_rows(explorer: Any, result: Any) -> tuple[list[str], list[dict[str, 
                 d[c] = label(explorer, v.value)
                 d[f"{c} IRI"] = compact(v.value)
             else:
-                d[c] = v.value
+                d[c] = _typed(v)
                 if c in iri_cols:
                     d[f"{c} IRI"] = ""
         rows.append(d)
     return out_cols, rows
+
+
+_NUMERIC = ("integer", "decimal", "double", "float", "int", "long", "short", "nonNegativeInteger",
+            "positiveInteger", "negativeInteger", "nonPositiveInteger", "unsignedInt", "unsignedLong")
+
+
+def _typed(term: Any) -> Any:
+    """A literal as a number where its datatype is numeric, so a column sorts as numbers, not text."""
+    if term.type == "literal" and (term.datatype or "").rsplit("#", 1)[-1] in _NUMERIC:
+        try:
+            n = float(term.value)
+        except ValueError:
+            return term.value
+        return int(n) if n.is_integer() and "." not in term.value and "e" not in term.value.lower() else n
+    return term.value
+
+
+#: Chart types the console offers.
+CHART_TYPES = ("bar", "line", "point")
+
+
+def chart_options(result: Any) -> tuple[list[str], list[str]]:
+    """(columns to label or place by, numeric columns to plot) of a SELECT result; empty when nothing to chart."""
+    if result.kind != "select" or not result.rows:
+        return [], []
+    numeric = [c for i, c in enumerate(result.columns)
+               if any(r[i] is not None for r in result.rows)
+               and all(r[i] is None or (r[i].type == "literal" and (r[i].datatype or "").rsplit("#", 1)[-1]
+                                        in _NUMERIC) for r in result.rows)]
+    others = [c for c in result.columns if c not in numeric]
+    return others + numeric, numeric
+
+
+def chart_rows(explorer: Any, result: Any, x: str, y: str, limit: int = 200) -> list[dict[str, Any]]:
+    """One point per result row, never summed: ``x`` by label (made unique where repeated), ``y`` as a number."""
+    xi, yi = result.columns.index(x), result.columns.index(y)
+    out, seen = [], {}
+    for r in result.rows[:limit]:
+        if r[yi] is None or r[xi] is None:
+            continue
+        xv = label(explorer, r[xi].value) if r[xi].type == "uri" else _typed(r[xi])
+        if isinstance(xv, str):
+            seen[xv] = seen.get(xv, 0) + 1
+            if seen[xv] > 1:
+                xv = f"{xv} ({seen[xv]})"
+        out.append({"x": xv, "y": _typed(r[yi])})
+    return out
 
 
 def chartable(result: Any) -> tuple[str, str] | None:
@@ -112,22 +160,36 @@ def triples_graph(explorer: Any, triples: list[tuple[Any, Any, Any]]) -> Any:
     from kg.analytics import fallback_label, node_kind
 
     label_props = {"http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#prefLabel"}
+    text_props = {"http://www.w3.org/ns/prov#value", "http://www.w3.org/ns/oa#exact"}  # a quote's words
     own: dict[str, str] = {}
+    texts: dict[str, str] = {}
     types: dict[str, str] = {}
     edges = []
     for s, p, o in triples:
         if p.value in label_props and o.type == "literal":
             own.setdefault(s.value, o.value)
+        elif p.value in text_props and o.type == "literal":
+            texts.setdefault(s.value, o.value)
         elif p.value == "http://www.w3.org/1999/02/22-rdf-syntax-ns#type" and o.type == "uri":
             types.setdefault(s.value, o.value)
         elif s.type == "uri" and o.type == "uri":
             edges.append((s.value, o.value, local(p.value)))
     names = labels(explorer)
-    graph = nx.Graph(projection="query", release=explorer.release_id)
+    quote_texts = {q.iri: q.text for qs in statement_quotes(explorer).values() for q in qs}
+    graph = nx.Graph(projection="query", release=explorer.release_id, edge_labels=True)
+
+    def name(node: str) -> str:
+        # a quote has no label: its own words stand for it ("“Torbay had the lowest ...”")
+        words = texts.get(node) or quote_texts.get(node)
+        if words and not (own.get(node) or names.get(node)):
+            words = " ".join(words.split())
+            return "“" + (words[:60] + "…" if len(words) > 60 else words) + "”"
+        short = compact(node)
+        return own.get(node) or names.get(node) or (short if short != node else fallback_label(node))
+
     for s, o, rel in sorted(edges):
         for node in (s, o):
             if node not in graph:
-                graph.add_node(node, label=own.get(node) or names.get(node) or fallback_label(node),
-                               kind=node_kind(node, types.get(node)))
+                graph.add_node(node, label=name(node), kind=node_kind(node, types.get(node)))
         graph.add_edge(s, o, source=s, relation=rel)
     return graph

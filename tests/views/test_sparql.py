@@ -45,3 +45,28 @@ def test_display_rows_and_chart(ex):
     assert all(not r["basis"].startswith("http") and r["basis IRI"].startswith("basis:") for r in rows)
     assert sparql.chartable(result) == ("basisLabel", "statements")
     assert sparql.chartable(ex.named("case-profile", case="case:pace")) is None
+
+
+def test_construct_graph_labels_quotes_and_edges(ex):
+    """A CONSTRUCT graph names quote nodes by their words and labels its edges (issue 13)."""
+    from kg.views import common
+
+    r = ex.query("CONSTRUCT { ?s ic:supportedBy ?q . ?s ic:about ?c } WHERE { "
+                 "?s ic:about <https://w3id.org/ickg/case/torbay-care-trust> ; ic:supportedBy ?q ; ic:about ?c }")
+    g = sparql.triples_graph(ex, r.triples)
+    assert g.graph.get("edge_labels") is True
+    quotes = {q.iri: q.text for qs in common.statement_quotes(ex).values() for q in qs}
+    qnodes = [n for n in g.nodes if n in quotes]
+    assert qnodes
+    for n in qnodes:
+        assert g.nodes[n]["label"].startswith("“") and "/quote/" not in g.nodes[n]["label"]
+        assert " ".join(quotes[n].split())[:20] in g.nodes[n]["label"]
+    assert {d["relation"] for *_, d in g.edges(data=True)} == {"supportedBy", "about"}
+
+
+def test_chart_rows_never_sum(ex):
+    """Chart rows keep one point per row; repeated labels are made distinct rather than stacked."""
+    r = ex.query("SELECT ?l ?n WHERE { VALUES (?l ?n) { (\"a\" 1) (\"a\" 2) (\"b\" 3) } }")
+    places, numbers = sparql.chart_options(r)
+    assert numbers == ["n"] and "l" in places
+    assert sparql.chart_rows(ex, r, "l", "n") == [{"x": "a", "y": 1}, {"x": "a (2)", "y": 2}, {"x": "b", "y": 3}]

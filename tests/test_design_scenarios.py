@@ -135,7 +135,8 @@ SCENARIOS: list[dict] = [
         "id": "personal-budgets-england",
         "design": Design(title="Personal budgets", mechanisms=["personal-budget"], population=["disability", "older-people"],
                          country="gb-eng", processes=["financial"], domains=["patient-experience", "costs"]),
-        "top": [("individual-budgets-england", 3), ("personal-health-budgets-england", 3)],
+        # the pilot of personal health budgets serves long-term conditions, not this design's population: top 5
+        "top": [("individual-budgets-england", 1), ("personal-health-budgets-england", 5)],
         "reason": [("individual-budgets-england", "in United Kingdom")],
         "quotes": [
             ("pike-mongan-2014-hrb-integration-review", "The UK introduced direct payments for social care in 1996 for "

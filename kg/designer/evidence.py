@@ -270,9 +270,10 @@ def name_gaps(explorer: Any, d: Design, matches: list[Match], feats: dict, ev: E
                         f"{best.answers} answers: the sources say little about cases like this design.")
         if best.score < 0.5:
             gaps.append(f"No case fits well: the best fit is {best.score:.0%} ({best.label}).")
-    strong = [f for f in ev.findings if f["direction"] and int(f["rank"]) <= 2]
+    strong = [f for f in ev.findings if f["direction"] and int(f["rank"]) <= 3]
     if ev.findings and not strong:
-        gaps.append("None of the relevant findings with a direction rests on a review or a controlled study.")
+        gaps.append("No relevant finding with a direction rests on a systematic review, a randomised trial or a "
+                    "quasi-experimental comparison.")
     if not ev.findings:
         gaps.append("No finding in the graph is relevant to this design.")
     return gaps

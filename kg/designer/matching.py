@@ -17,7 +17,8 @@ many findings with a direction it has), then by name.
 * populations follow the population hierarchy (frail older people are older people);
 * mechanisms count only uses in place (in use or piloted), with broader mechanisms (direct
   payments are personal budgets);
-* goals are the outcome domains of a case's stated goals;
+* goals are the outcome domains of a case's stated goals and of its own findings that carry a
+  direction (what it aims at or reports on);
 * sectors are matched against the words the sources describe the case with.
 
 It is not a model of effectiveness: a case that matches well is a case worth reading, not a
@@ -68,7 +69,8 @@ MIN_COVERAGE = 0.5
 
 
 def features(explorer: Any) -> dict[str, dict]:
-    """Case id -> {label, feature -> set of concept ids}, with goals, mechanisms in place and text."""
+    """Case id -> {label, feature -> set of concept ids}, with goals (stated, or reported on by the
+    case's own findings with a direction), mechanisms in place and descriptive text."""
     cases: dict[str, dict] = {}
     for r in explorer.rows("_case_features"):
         c = cases.setdefault(local_id(r["case"]), {"label": r["label"], "iri": r["case"]})
@@ -83,6 +85,11 @@ def features(explorer: Any) -> dict[str, dict]:
         else:
             cases[cid].setdefault(r["feature"], set()).add(local_id(r["value"]))
             quotes[cid].setdefault((r["feature"], local_id(r["value"])), r["quote"])
+    for r in explorer.rows("_designer_findings"):
+        cid = local_id(r["about"])
+        if r["aboutKind"] == "case" and r.get("effect") and cid in cases:
+            cases[cid].setdefault("goal", set()).add(local_id(r["domain"]))
+            quotes[cid].setdefault(("goal", local_id(r["domain"])), r["quote"])
     for cid, q in quotes.items():
         cases[cid]["quotes"] = q
     return cases
@@ -179,9 +186,9 @@ def rank_cases(explorer: Any, d: Design, k: int = 10) -> list[Match]:
                 shared = set(d.domains) & theirs
                 hit("goals", len(shared) / len(d.domains))
                 if shared:
-                    reasons.append(f"aims at {name('domain', shared).lower()}")
+                    reasons.append(f"aims at or reports on {name('domain', shared).lower()}")
                 else:
-                    diffs.append(f"aims at {name('domain', theirs).lower()}")
+                    diffs.append(f"aims at or reports on {name('domain', theirs).lower()}")
             else:
                 unknown.append("goals")
         if d.processes:

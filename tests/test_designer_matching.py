@@ -23,7 +23,12 @@ def test_ranking_is_deterministic_and_explained(assistant):
     a, b = assistant.rank_cases(FRAIL, k=20), assistant.rank_cases(FRAIL, k=20)
     assert [(m.case, m.score) for m in a] == [(m.case, m.score) for m in b]
     assert all(0 <= m.score <= 1 for m in a)
-    assert [m.score for m in a] == sorted((m.score for m in a), reverse=True)
+    for known_on_more in (False, True):  # cases classified on half or more of the answers first, then the rest
+        group = [m.score for m in a if (m.classified < m.answers / 2) is known_on_more]
+        assert group == sorted(group, reverse=True)
+    first_few = [m.classified < m.answers / 2 for m in a]
+    assert first_few == sorted(first_few)
+    assert all(m.explanation.startswith(f"#{m.rank}: fit ") for m in a)
     virtual = assistant.rank_cases(Design(form="virtual", level="meso"), k=60)
     assert any("real integration" in d for m in virtual for d in m.differences)
 

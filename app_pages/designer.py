@@ -113,8 +113,9 @@ def _results(release: str, design: Design) -> None:
                "intensity 2 — need and intensity counted once, and an intensity warned against earns nothing —, "
                "mechanisms in use or piloted 2, goals 2, level, form, breadth, country and sectors 1 each). What the "
                "sources do not say about a case is not held against it; cases classified on less than half of your "
-               "answers rank after the others; ties go to the case with the stronger evidence. A good fit is a case "
-               "worth reading, not a promise of the same results.")
+               "answers rank after the others; among equal fits, the case known on more answers comes first, then "
+               "the case with the stronger evidence. A good fit is a case worth reading, not a promise of the same "
+               "results.")
     rows = [{"rank": m.rank, "case study": m.label, "fit": round(m.score * 100),
              "classified on": f"{m.classified} of your {m.answers} answers", "why it matches": "; ".join(m.reasons),
              "where it differs": "; ".join(m.differences), "sources silent on": ", ".join(m.unknown),

@@ -101,3 +101,11 @@ def test_brief_html_escapes_hostile_input(assistant):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     md = assistant.brief_markdown(d)
     assert "<script>" not in md and "\\<script\\>" in md
+
+
+def test_brief_cites_sentences_not_headings(assistant):
+    """A case's title line ("Torbay Care Trust (England)") is a heading, never a reference of the brief."""
+    md = assistant.brief_markdown(FRAIL)
+    quotes = re.findall(r"^\d+\. “(.+?)” — ", md, re.M)
+    assert "Torbay Care Trust (England)" not in quotes
+    assert all(len(q.split()) >= 3 for q in quotes), [q for q in quotes if len(q.split()) < 3]

@@ -82,8 +82,8 @@ def test_ties_are_broken_by_strength_of_evidence(assistant):
     """Among equal fits, the case with the stronger evidence ranks first, and the explanation says so."""
     matches = assistant.rank_cases(Design(population=["older-people"]), k=80)
     for a, b in zip(matches, matches[1:]):
-        if a.key[:2] == b.key[:2]:
-            assert a.key[2:4] <= b.key[2:4]
+        if a.key[:3] == b.key[:3]:
+            assert a.key[3:5] <= b.key[3:5]
             assert "ordered by the strength of evidence" in a.explanation
             break
     else:

@@ -1,10 +1,12 @@
-"""The design brief, Markdown and HTML, rendered from one structure; every recommendation cites its quote.
+"""The design brief, Markdown, HTML and PDF, rendered from one structure; every line cites its quote.
 
-:class:`Brief` collects the sections once (answers to Shaw et al.'s questions, the
-recommendation, ranked case studies, evidence, open questions, enablers, barriers,
-mechanisms) with numbered notes, and renders them; data text is escaped in both forms.
-What this module does not do: decide what is recommended, ranked or selected (the other
-designer modules do); it only chooses how many statements per cell the brief prints.
+:class:`Brief` lays the answer out in the shape of the evidence briefs policymakers know: one
+page of key messages first, then the design, options with benefits, harms, costs and certainty,
+applicability, equity, implementation, a readiness checklist, what is not known, how the evidence
+was gathered (:data:`METHOD_QUOTES`), and an appendix with the full detail. Each quote is listed
+once among the references however many lines cite it; data text is escaped in every form. The
+PDF is the HTML laid out by xhtml2pdf. What this module does not do: decide what is recommended,
+ranked or selected (the other designer modules do).
 """
 
 from __future__ import annotations

@@ -5,9 +5,10 @@ explained rank by rank. A case is scored only over the answers it is classified 
 sources say nothing about on a question is neither rewarded nor penalised for it (unknown is not
 a mismatch), and how much it is classified on is shown ("classified on 4 of your 8 answers").
 Cases classified on less than half the weight of the answers rank after those classified on
-more, so a case known on one matching answer does not outrank a case known on six. Ties are
-broken by the strength of the case's own evidence (its strongest evaluated finding, then how
-many findings with a direction it has), then by name.
+more, so a case known on one matching answer does not outrank a case known on six; among equal
+fits, the case known on more of the answers comes first. Remaining ties are broken by the
+strength of the case's own evidence (its strongest evaluated finding, then how many findings
+with a direction it has), then by name.
 
 * need and intensity are one dimension, scored once: the case's Leutz level against the level
   the need suggests (Nolte and McKee), or against the chosen level when no need is given; an
@@ -270,7 +271,7 @@ def rank_cases(explorer: Any, d: Design, k: int = 10) -> list[Match]:
         s = strong.get(cid, (99, 0, ""))
         m.strength = s[2]
         m.findings = -s[1]
-        m.key = (classified < MIN_COVERAGE * n_answers, -fit, s[0], s[1], f["label"].lower())
+        m.key = (classified < MIN_COVERAGE * n_answers, -fit, -classified, s[0], s[1], f["label"].lower())
         m.quotes = f.get("quotes", {})
         matches.append(m)
     matches.sort(key=lambda m: m.key)
@@ -289,7 +290,10 @@ def _explain(m: Match, before: Match | None, after: Match | None) -> str:
     evid = (f"strongest evidence: {m.strength.lower()}" if m.strength else "no findings of its own in the graph")
     if m.findings:
         evid += f", {m.findings} finding{'s' if m.findings != 1 else ''} with a direction"
-    tie = [o for o in (before, after) if o is not None and o.key[:2] == m.key[:2]]
+    same_fit = [o for o in (before, after) if o is not None and o.key[:2] == m.key[:2]]
+    tie = [o for o in same_fit if o.key[2] == m.key[2]]
+    if same_fit and not tie:
+        base += f"; same fit as {', '.join(o.label for o in same_fit)}, ordered by how many of your answers each is known on"
     if tie:
         base += f"; tied on fit with {', '.join(o.label for o in tie)}, ordered by the strength of evidence"
     return f"{base}; {evid}."
@@ -298,7 +302,16 @@ def _explain(m: Match, before: Match | None, after: Match | None) -> str:
 def match_quotes(explorer: Any, m: Match, most: int = 2) -> list[Cited]:
     """Quotes behind a match: the case's classifications that the reasons name."""
     rows = explorer.rows("case-profile", case=f"case:{m.case}")
+    # a sentence, never a heading: a case study's title ("Torbay Care Trust (England)") shows
+    # where the case is, but a brief line cites the sentence that says it
+    rows = [r for r in rows if _sentence(r["quote"])] or rows
     reasons = " ".join(m.reasons).lower()
     picked = [r for r in rows if r["valueLabel"].lower() in reasons] or rows
     return [Cited(f"{m.label}: {r['propertyLabel']} {r['valueLabel']}", r["quote"], r["source"], "")
             for r in picked[:most]]
+
+
+def _sentence(quote: str) -> bool:
+    """Whether a quote reads as a sentence rather than a heading or a title."""
+    words = quote.split()
+    return len(words) >= 6 and not quote.rstrip().endswith(")") or quote.rstrip().endswith((".", ";", ":"))

@@ -131,7 +131,8 @@ def _results(release: str, design: Design) -> None:
     if ev.counts:
         st.caption("Findings by direction for each outcome. Only measured outcomes and judgements carry a direction; "
                    "targets, descriptions and recommendations are listed below but not counted.")
-        st.dataframe([{"outcome": dom, **{f"{DIRECTION_ICON.get(k, '')} {k}": n for k, n in sorted(c.items())}}
+        order = ("positive", "mixed", "no-effect", "negative", "unclear")
+        st.dataframe([{"outcome": dom, **{f"{DIRECTION_ICON[k]} {k}": c.get(k, 0) for k in order}}
                       for dom, c in sorted(ev.counts.items())], hide_index=True, width="stretch")
     if not ev.findings:
         st.info("No finding in the graph is about these cases, population, processes or mechanisms and these outcomes.")

@@ -19,6 +19,7 @@ def _pick(page, label: str, option: str) -> None:
 
 def _multi(page, label: str, option: str) -> None:
     page.locator('[data-testid="stMultiSelect"]').filter(has_text=label).first.click()
+    page.keyboard.type(option[:6])  # long lists render only the options in view
     page.get_by_role("option", name=option, exact=True).click()
     page.keyboard.press("Escape")
     wait_ready(page)

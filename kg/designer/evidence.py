@@ -143,8 +143,10 @@ def relevant(explorer: Any, d: Design, matches: list[Match], case_features: dict
                     todo.append(b)
         return out
 
-    rank_of = {m.case: i for i, m in enumerate(matches)}
-    top = [m.case for m in matches[:TOP_CASES]]
+    # a case that matches nothing is not a best-matching case, however it ranks
+    fitting = [m for m in matches if m.score > 0]
+    rank_of = {m.case: i for i, m in enumerate(fitting)}
+    top = [m.case for m in fitting[:TOP_CASES]]
     mine_pop = up(set(d.population), pop_tree)
     pop_cases = {cid for cid, f in feats.items()
                  if any(up({p}, pop_tree) & mine_pop for p in f.get("population", set()))} if d.population else set()

@@ -82,3 +82,16 @@ def test_gaps_are_named_never_none(assistant):
     assert "No case study in the graph serves children" in text
     assert "No case study in the graph comes from Finland" in text
     assert "rests on a systematic review, a randomised trial or a quasi-experimental comparison" in text
+
+
+def test_two_designs_side_by_side(assistant):
+    """Frail older people beside stable long-term conditions: intensities, warnings and gaps differ, aspect by aspect."""
+    from designer_fixtures import MILD
+    from kg.designer import side_by_side
+
+    rows = {r["aspect"]: r for r in side_by_side(assistant.answer(FRAIL), assistant.answer(MILD))}
+    assert rows["Name"]["first design"] == "Frail older people at home"
+    assert rows["Name"]["second design"] == "Stable long-term conditions"
+    assert (rows["Suggested intensity"]["first design"], rows["Suggested intensity"]["second design"]) == (
+        "Full integration", "Linkage")
+    assert rows["Best-fitting cases"]["first design"].startswith("PACE (")

@@ -108,4 +108,5 @@ def test_brief_cites_sentences_not_headings(assistant):
     md = assistant.brief_markdown(FRAIL)
     quotes = re.findall(r"^\d+\. “(.+?)” — ", md, re.M)
     assert "Torbay Care Trust (England)" not in quotes
+    assert not [q for q in quotes if q.startswith("Case study ")]
     assert all(len(q.split()) >= 3 for q in quotes), [q for q in quotes if len(q.split()) < 3]

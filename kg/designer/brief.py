@@ -134,7 +134,10 @@ class Brief:
                         f"{m.answers} answers; {'; '.join(m.reasons[:3]) or 'no shared features'}.",
                         self.cite(qs[0]) if qs else []))
         ev: Evidence = ans["evidence"]
-        for dom, c in sorted(ev.counts.items()):
+        # the outcomes chosen; without a choice, the three the relevant findings say most about
+        chosen = {f_dom for f in ev.findings for f_dom, i in zip(f["domains"], f["domainIds"]) if i in d.domains}
+        shown = sorted(chosen) if chosen else sorted(ev.counts, key=lambda k: -sum(ev.counts[k].values()))[:KEY_CASES]
+        for dom, c in sorted((k, v) for k, v in ev.counts.items() if k in shown):
             parts = [f"{n} {DIRECTION_WORD.get(k, k)}" for k, n in sorted(c.items(), key=lambda kv: -kv[1])]
             support = [f for f in ev.findings if dom in f["domains"] and f["direction"]]
             worst = next((f for f in support if f["direction"] in ("negative", "mixed", "no-effect")), support[0])

@@ -101,7 +101,10 @@ def mechanisms(explorer: Any, d: Design, matches: list[Match], top: int = 8) -> 
 
 def mechanism_quote(explorer: Any, mechanism_iri: str, cases: list[str]) -> Cited | None:
     """A quote showing one of ``cases`` using the mechanism."""
+    from kg.designer.matching import _sentence
+
     rows = explorer.rows("case-studies-using-mechanism", mechanism=mechanism_iri)
+    rows = sorted(rows, key=lambda r: not _sentence(r.get("quote") or ""))  # a sentence before a heading
     for r in rows:
         if r["label"] in cases and r.get("quote"):
             return Cited(f"{r['label']} uses {r['usedLabel']}", r["quote"], r.get("source") or "", "")

@@ -313,5 +313,7 @@ def match_quotes(explorer: Any, m: Match, most: int = 2) -> list[Cited]:
 
 def _sentence(quote: str) -> bool:
     """Whether a quote reads as a sentence rather than a heading or a title."""
+    if re.match(r"\s*Case study \d+\b", quote):
+        return False
     words = quote.split()
     return len(words) >= 6 and not quote.rstrip().endswith(")") or quote.rstrip().endswith((".", ";", ":"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages.common import frame, get_explorer, link, md, share_url
-from kg.designer import NOTES, SECTORS, Assistant, Design, design_from_rdf, design_to_rdf
+from kg.designer import NOTES, SECTORS, Assistant, Design, design_from_rdf, design_to_rdf, side_by_side
 
 STEPS = ["goals", "context", "type", "breadth", "intensity", "results"]
 STEP_LABELS = {"goals": "1 · Goals", "context": "2 · Context", "type": "3 · Type", "breadth": "4 · Breadth",
@@ -35,6 +35,12 @@ def _answer(release: str, params: tuple[tuple[str, str], ...]) -> dict:
     ans["brief_md"] = a.brief_markdown(design, ans)
     ans["brief_html"] = a.brief_html(design, ans)
     return ans
+
+
+@st.cache_data(show_spinner="Laying out the PDF ...", max_entries=16)
+def _pdf(release: str, params: tuple[tuple[str, str], ...]) -> bytes:
+    design = Design.from_params(dict(params))
+    return Assistant(get_explorer()).brief_pdf(design, _answer(release, params))
 
 
 def _options(release: str, scheme: str) -> tuple[list[str], dict[str, str]]:
@@ -75,7 +81,7 @@ def _notes(design: Design, qid: str) -> None:
 
 def _write_url(design: Design) -> None:
     wanted = design.to_params()
-    keys = {"d", "pop", "need", "lvl", "sec", "cty", "proc", "br", "int", "form", "title"} | {f"n_{k}" for k in NOTES}
+    keys = {"d", "pop", "need", "lvl", "sec", "cty", "proc", "mech", "br", "int", "form", "title"} | {f"n_{k}" for k in NOTES}
     for k in keys:
         if k in wanted:
             if st.query_params.get(k) != wanted[k]:
@@ -103,13 +109,17 @@ def _results(release: str, design: Design) -> None:
                 st.caption(" · ".join(md(x) for x in (w.source, w.locator) if x))
 
     st.subheader("Case studies ranked by fit")
-    st.caption("Fit is a weighted overlap of the classifications the sources give (population 3, processes 3 × the share "
-               "of your processes the case uses, "
-               "need 2, intensity 2, level 2, form 1, breadth 1, country 1), over the questions you answered. "
-               "A good fit is a case worth reading, not a promise of the same results.")
-    rows = [{"case study": m.label, "fit": round(m.score * 100), "why it matches": "; ".join(m.reasons),
-             "where it differs": "; ".join(m.differences), "sources silent on": ", ".join(m.unknown)}
-            for m in ans["matches"]]
+    st.caption("Fit is a weighted overlap over the answers each case is classified on (population 3, processes 3, "
+               "intensity 2 — need and intensity counted once, and an intensity warned against earns nothing —, "
+               "mechanisms in use or piloted 2, goals 2, level, form, breadth, country and sectors 1 each). What the "
+               "sources do not say about a case is not held against it; cases classified on less than half of your "
+               "answers rank after the others; among equal fits, the case known on more answers comes first, then "
+               "the case with the stronger evidence. A good fit is a case worth reading, not a promise of the same "
+               "results.")
+    rows = [{"rank": m.rank, "case study": m.label, "fit": round(m.score * 100),
+             "classified on": f"{m.classified} of your {m.answers} answers", "why it matches": "; ".join(m.reasons),
+             "where it differs": "; ".join(m.differences), "sources silent on": ", ".join(m.unknown),
+             "why this rank": m.explanation} for m in ans["matches"]]
     st.dataframe(rows, hide_index=True, width="stretch",
                  column_config={"fit": st.column_config.ProgressColumn("fit %", min_value=0, max_value=100, format="%d%%")})
     cols = st.columns(min(5, max(1, len(ans["matches"]))))
@@ -117,36 +127,41 @@ def _results(release: str, design: Design) -> None:
         link("cases", m.label, {"case": m.case}, icon=":material/open_in_new:", container=col)
 
     ev = ans["evidence"]
-    st.subheader("Evidence for your processes and outcomes")
-    if not ev.rows:
-        st.info("No evidence statement matches these processes and outcomes. Widen the outcomes (step 1) or the "
-                "processes (step 3).")
+    st.subheader("What the evidence says for this design")
+    if ev.counts:
+        st.caption("Findings by direction for each outcome. Only measured outcomes and judgements carry a direction; "
+                   "targets, descriptions and recommendations are listed below but not counted.")
+        order = ("positive", "mixed", "no-effect", "negative", "unclear")
+        st.dataframe([{"outcome": dom, **{f"{DIRECTION_ICON[k]} {k}": c.get(k, 0) for k in order}}
+                      for dom, c in sorted(ev.counts.items())], hide_index=True, width="stretch")
+    if not ev.findings:
+        st.info("No finding in the graph is about these cases, population, processes or mechanisms and these outcomes.")
     else:
-        counts = {}
-        for r in ev.rows:
-            key = (r["processLabel"], r["domainLabel"])
-            counts.setdefault(key, {"process": key[0], "outcome": key[1], "▲ positive": 0, "◆ mixed": 0,
-                                    "● no effect": 0, "▼ negative": 0, "? unclear": 0})
-            label = {"positive": "▲ positive", "mixed": "◆ mixed", "no-effect": "● no effect",
-                     "negative": "▼ negative", "unclear": "? unclear"}[r["direction"].rsplit("/", 1)[-1]]
-            counts[key][label] += 1
-        st.caption("Statements by direction: negative, mixed and null findings count as much as positive ones.")
-        st.dataframe(list(counts.values()), hide_index=True, width="stretch")
-        only_direct = st.toggle("Only statements about mechanisms and processes (leave out what is reported "
-                                "about case studies that use the process)", key="dz_direct")
-        shown = [r for r in ev.rows if not (only_direct and r.get("route") == "case study")]
-        table = [{"process": r["processLabel"], "outcome": r["domainLabel"],
-                  "direction": DIRECTION_ICON.get(r["direction"].rsplit("/", 1)[-1], "") + " " + r["directionLabel"],
-                  "evidence basis": r["basisLabel"], "finding": r["summary"], "about": r["aboutLabel"],
-                  "route": r.get("route", ""), "quote": " ".join(r["quote"].split()), "source": r["source"],
-                  "locator": r["locator"]} for r in shown]
-        st.dataframe(table, hide_index=True, width="stretch", height=360)
-    if ev.gaps or ev.thin:
-        st.markdown("**Where the evidence is thin**")
-        for g in ev.gaps:
-            st.markdown(f"- No evidence in the sources for {md(g)}.")
-        for t in ev.thin:
-            st.markdown(f"- Only mixed, null or unclear evidence for {md(t)}.")
+        st.dataframe([{"why relevant": r["why"], "outcome": ", ".join(r["domains"]),
+                       "direction": (DIRECTION_ICON.get(r["direction"], "") + " " + r["direction"]).strip(),
+                       "claim kind": r["claimLabel"], "evidence basis": r["basisLabel"], "finding": r["summary"],
+                       "caveats": " · ".join(c["summary"] for c in r["caveatRows"]),
+                       "uncited secondary claim": "yes" if r["uncited"] else "",
+                       "quote": " ".join(r["quote"].split()), "source": r["source"], "locator": r["locator"]}
+                      for r in ev.findings], hide_index=True, width="stretch", height=360)
+    st.markdown("**The best-fitting cases' own negative, mixed and null findings, and their caveats**")
+    if not ev.own:
+        st.caption("None in the graph for the three best-fitting cases (which is not the same as none in the world).")
+    for r in ev.own:
+        st.markdown(f"- {DIRECTION_ICON.get(r['direction'], '')} **{md(r['aboutLabel'])}**: {md(r['summary'])} "
+                    f"*({md(r['claimLabel'].lower())}; {md(r['basisLabel'].lower())})*")
+        for c in r["caveatRows"]:
+            st.markdown(f"    - caveat: {md(c['summary'])} — “{md(' '.join(c['quote'].split()))}”")
+    st.markdown("**What is not known**")
+    for g in ev.named_gaps or ["The graph holds relevant findings for every answer; the HRB review's search was "
+                               "pragmatic rather than systematic, so read the cases before relying on them."]:
+        st.markdown(f"- {md(g)}")
+    if ev.rows:
+        with st.expander("Evidence for each chosen process, by outcome"):
+            st.dataframe([{"process": r["processLabel"], "outcome": r["domainLabel"], "direction": r["directionLabel"],
+                           "evidence basis": r["basisLabel"], "finding": r["summary"], "about": r["aboutLabel"],
+                           "route": r.get("route", ""), "quote": " ".join(r["quote"].split()), "source": r["source"]}
+                          for r in ev.rows], hide_index=True, width="stretch", height=300)
 
     st.subheader("Enablers to secure and barriers to plan for")
     c1, c2 = st.columns(2)
@@ -169,11 +184,22 @@ def _results(release: str, design: Design) -> None:
         st.dataframe([{"mechanism": i["label"], "used by": ", ".join(i["cases"])} for i in items],
                      hide_index=True, width="stretch")
 
+    st.subheader("Readiness checklist")
+    st.caption("Glasby et al.'s Partnership Readiness Framework, as the HRB review lists it: the local conditions "
+               "that help organisations work together across boundaries.")
+    for i, item in enumerate(ans["readiness"]):
+        st.checkbox(item["label"], key=f"dz_ready_{i}", help=" ".join(item["quote"].split()))
+
     st.subheader("Design brief")
-    st.caption("The answers, the recommendation and its reasons, ranked case studies, the evidence table, "
-               "enablers and barriers, and open questions; every recommendation cites its quote.")
+    st.caption("Key messages first (the suggested intensity, the three best-fitting cases, the balance of evidence "
+               "and its caveats, enablers and barriers), then options with benefits, harms, costs and certainty, "
+               "applicability, equity, implementation, what is not known and how the evidence was gathered, and an "
+               "appendix with the full detail. Every line cites the sentence behind it.")
     slug = "".join(ch if ch.isalnum() else "-" for ch in design.title.lower()).strip("-") or "design"
-    b1, b2, b3, b4 = st.columns(4)
+    params = tuple(sorted(design.to_params().items()))
+    b0, b1, b2, b3, b4 = st.columns(5)
+    b0.download_button("Brief (PDF)", lambda: _pdf(release, params), f"{slug}.pdf", "application/pdf",
+                       key="dz_pdf", icon=":material/download:", on_click="ignore")
     b1.download_button("Brief (Markdown)", ans["brief_md"].encode("utf-8"), f"{slug}.md", "text/markdown; charset=utf-8",
                        key="dz_md", icon=":material/download:", on_click="ignore")
     b2.download_button("Brief (HTML)", ans["brief_html"].encode("utf-8"), f"{slug}.html", "text/html; charset=utf-8",
@@ -185,6 +211,18 @@ def _results(release: str, design: Design) -> None:
                        "application/ld+json", key="dz_jsonld", icon=":material/download:", on_click="ignore")
     with st.expander("Preview the brief"):
         st.markdown(ans["brief_md"])
+
+    st.subheader("Compare with another design")
+    other = st.file_uploader("A saved design (Turtle or JSON-LD) to set beside this one", type=["ttl", "jsonld", "json"],
+                             key="dz_compare")
+    if other is not None:
+        try:
+            second = design_from_rdf(other.getvalue(), "turtle" if other.name.endswith(".ttl") else "json-ld")
+        except ValueError as exc:
+            st.error(f"{other.name}: {exc}")
+        else:
+            theirs = _answer(release, tuple(sorted(second.to_params().items())))
+            st.dataframe(side_by_side(ans, theirs), hide_index=True, width="stretch")
 
 
 def _go_to(step: str) -> None:
@@ -213,6 +251,7 @@ def main() -> None:
             else:
                 st.query_params.clear()
                 st.query_params.update(loaded.to_params())
+                st.session_state["dz_title"] = loaded.title
                 st.query_params["step"] = "results"
                 st.session_state["dz_step"] = "results"
                 st.rerun()
@@ -242,6 +281,8 @@ def main() -> None:
         _question(release, "type")
         design.processes = _multi("The most important integrative processes", "process", design.processes,
                                   release, "dz_proc")
+        design.mechanisms = _multi("Mechanisms you mean to use", "mechanism", design.mechanisms, release, "dz_mech",
+                                   help="Cases count as using a mechanism only where it is in use or piloted.")
         _notes(design, "type")
     elif step == "breadth":
         _question(release, "breadth")

@@ -563,25 +563,35 @@ def case_text(detail, rows: list[dict], width: int) -> str:
 
 
 @cli.command()
-@click.option("--need", help="Level of need: mild-to-moderate, moderate or severe-unstable.")
-@click.option("--population", multiple=True, help="Target population concept id (repeatable).")
-@click.option("--process", "processes", multiple=True, help="Integrative process id (repeatable).")
-@click.option("--outcome", "domains", multiple=True, help="Outcome domain id (repeatable).")
-@click.option("--level", help="Level of aggregation: macro, meso or micro.")
-@click.option("--intensity", help="Leutz level: linkage, coordination or full-integration.")
-@click.option("--form", help="real or virtual.")
+@click.option("--name", "title", help="The design's name (kept in the brief and the saved design).")
+@click.option("--outcome", "domains", multiple=True, help="Goals: an outcome domain id (repeatable).")
+@click.option("--population", multiple=True, help="Goals: a target population concept id (repeatable).")
+@click.option("--need", help="Goals: level of need: mild-to-moderate, moderate or severe-unstable.")
+@click.option("--level", help="Goals: level of aggregation: macro, meso or micro.")
+@click.option("--sector", "sectors", multiple=True, help="Context: a sector involved, e.g. housing (repeatable).")
+@click.option("--country", help="Context: country or system, e.g. gb-eng.")
+@click.option("--process", "processes", multiple=True, help="Type: an integrative process id (repeatable).")
+@click.option("--mechanism", "mechanisms", multiple=True, help="Type: a mechanism id, e.g. bundled-payment (repeatable).")
+@click.option("--breadth", multiple=True, help="Breadth: horizontal and/or vertical (repeatable).")
+@click.option("--intensity", help="Intensity: Leutz level: linkage, coordination or full-integration.")
+@click.option("--form", help="Intensity: real or virtual.")
 @click.option("--from", "from_file", type=click.Path(exists=True, path_type=Path),
-              help="Start from a saved design (Turtle or JSON-LD).")
-@click.option("--format", "fmt", type=click.Choice(["md", "html", "ttl", "json"]), default="md",
-              help="The brief as Markdown or HTML, the design as Turtle, or the answers as JSON.")
+              help="Start from a saved design (Turtle or JSON-LD); options given as well override it.")
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "pdf", "ttl", "json"]), default="md",
+              help="The brief as Markdown, HTML or PDF, the design as Turtle, or the answers as JSON.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output (needed for --format pdf).")
 @click.pass_context
-def design(ctx: click.Context, need, population, processes, domains, level, intensity, form, from_file, fmt) -> None:
-    """The design assistant without the app: answers to Shaw et al.'s questions in, a cited brief out."""
+def design(ctx: click.Context, title, domains, population, need, level, sectors, country, processes, mechanisms,
+           breadth, intensity, form, from_file, fmt, output) -> None:
+    """The design assistant without the app: answers to Shaw et al.'s five questions in, a cited brief out."""
     from dataclasses import asdict
 
-    from kg.designer import Assistant, Design, design_from_rdf, design_to_rdf
+    from kg.designer import SECTORS, Assistant, Design, design_from_rdf, design_to_rdf
     from kg.service import open_explorer
 
+    if fmt == "pdf" and not output:
+        raise IckgError("--format pdf needs --output FILE")
     if from_file:
         try:
             d = design_from_rdf(from_file.read_bytes(), "turtle" if from_file.suffix == ".ttl" else "json-ld")
@@ -589,38 +599,56 @@ def design(ctx: click.Context, need, population, processes, domains, level, inte
             raise IckgError(f"{from_file}: {exc}") from None
     else:
         d = Design()
-    for name, value in (("need", need), ("level", level), ("intensity", intensity), ("form", form)):
+    if title:
+        d.title = title[:200]
+    for name, value in (("need", need), ("level", level), ("intensity", intensity), ("form", form),
+                        ("country", country)):
         if value:
             setattr(d, name, value)
-    for name, values in (("population", population), ("processes", processes), ("domains", domains)):
+    for name, values in (("population", population), ("processes", processes), ("domains", domains),
+                         ("mechanisms", mechanisms), ("breadth", breadth), ("sectors", sectors)):
         if values:
             setattr(d, name, sorted(set(values)))
+    bad = [s for s in d.sectors if s not in SECTORS]
+    if bad:
+        raise IckgError(f"--sector {bad[0]!r} is not one of: {', '.join(SECTORS)}")
+
+    def emit(data: str | bytes) -> None:
+        if output:
+            output.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+            click.echo(f"wrote {output}", err=True)
+        else:
+            click.echo(data, nl=False)
+
     if fmt == "ttl":
-        click.echo(design_to_rdf(d).serialize(format="turtle"), nl=False)
+        emit(design_to_rdf(d).serialize(format="turtle"))
         return
     x = open_explorer(_settings_from(ctx))
     try:
         a = Assistant(x)
-        known = {s: {c["id"] for c in a.vocab(s)} for s in ("need", "level", "leutz", "form", "population", "process", "domain")}
-        for field, scheme in (("need", "need"), ("level", "level"), ("intensity", "leutz"), ("form", "form")):
+        schemes = {"need": "need", "level": "level", "intensity": "leutz", "form": "form", "country": "country",
+                   "population": "population", "processes": "process", "domains": "domain",
+                   "mechanisms": "mechanism", "breadth": "breadth"}
+        option = {"domains": "outcome", "processes": "process", "mechanisms": "mechanism"}
+        for field, scheme in schemes.items():
+            known = {c["id"] for c in a.vocab(scheme)}
             value = getattr(d, field)
-            if value and value not in known[scheme]:
-                raise IckgError(f"--{field} {value!r} is not one of: {', '.join(sorted(known[scheme]))}")
-        for field, scheme in (("population", "population"), ("processes", "process"), ("domains", "domain")):
-            bad = [v for v in getattr(d, field) if v not in known[scheme]]
-            if bad:
-                raise IckgError(f"unknown {scheme} {bad[0]!r}; one of: {', '.join(sorted(known[scheme]))}")
+            for v in (value if isinstance(value, list) else [value] if value else []):
+                if v not in known:
+                    raise IckgError(f"--{option.get(field, field)} {v!r} is not one of: {', '.join(sorted(known))}")
         ans = a.answer(d)
         if fmt == "md":
-            click.echo(a.brief_markdown(d, ans), nl=False)
+            emit(a.brief_markdown(d, ans))
         elif fmt == "html":
-            click.echo(a.brief_html(d, ans), nl=False)
+            emit(a.brief_html(d, ans))
+        elif fmt == "pdf":
+            emit(a.brief_pdf(d, ans))
         else:
+            matches = [{k: v for k, v in asdict(m).items() if k not in ("key", "quotes")} for m in ans["matches"]]
             out = {"release": x.release_id, "design": asdict(d),
-                   "recommendation": asdict(ans["recommendation"]),
-                   "matches": [asdict(m) for m in ans["matches"]],
-                   "gaps": ans["evidence"].gaps, "thin": ans["evidence"].thin}
-            click.echo(json.dumps(out, indent=1, ensure_ascii=False))
+                   "recommendation": asdict(ans["recommendation"]), "matches": matches,
+                   "gaps": ans["evidence"].named_gaps, "counts": ans["evidence"].counts}
+            emit(json.dumps(out, indent=1, ensure_ascii=False) + "\n")
     finally:
         x.close()
 

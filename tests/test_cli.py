@@ -215,3 +215,32 @@ def test_case_command_accepts_labels_and_wraps(fx):
     assert "Key messages" in r.stdout and "“Riverside had the lowest use of hospital bed days" in r.stdout
     r = run(*fx, "case", "hostile valley")  # the alternative label
     assert r.exit_code == 0, r.output
+
+
+def test_design_command_takes_every_answer(fx, tmp_path):
+    """Name, country, breadth, sectors and mechanisms are options too; the name survives the saved design."""
+    args = ("design", "--name", "Riverside again", "--country", "gb-eng", "--breadth", "vertical",
+            "--sector", "housing", "--sector", "social care", "--mechanism", "pooled-budget", "--process", "financial")
+    r = run(*fx, *args, "--format", "json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    d = data["design"]
+    assert (d["title"], d["country"], d["breadth"], d["sectors"], d["mechanisms"]) == (
+        "Riverside again", "gb-eng", ["vertical"], ["housing", "social care"], ["pooled-budget"])
+    top = data["matches"][0]
+    assert top["label"] == "Riverside Care Trust" and any("pooled budget" in x for x in top["reasons"])
+    assert top["explanation"].startswith("#1: fit ")
+    ttl = run(*fx, *args, "--format", "ttl")
+    path = tmp_path / "d.ttl"
+    path.write_text(ttl.stdout)
+    again = json.loads(run(*fx, "design", "--from", str(path), "--format", "json").stdout)
+    assert again["design"] == d
+    bad = run(*fx, "design", "--sector", "moon")
+    assert bad.exit_code == 2 and "--sector 'moon' is not one of" in bad.output
+    bad = run(*fx, "design", "--mechanism", "telepathy")
+    assert bad.exit_code == 2 and "--mechanism 'telepathy' is not one of" in bad.output
+    pdf = tmp_path / "brief.pdf"
+    r = run(*fx, *args, "--format", "pdf", "-o", str(pdf))
+    assert r.exit_code == 0, r.output
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    assert run(*fx, *args, "--format", "pdf").exit_code == 2

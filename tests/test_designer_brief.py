@@ -23,21 +23,60 @@ def _cited_lines(md: str) -> dict[str, list[str]]:
 
 
 def test_brief_lines_trace_to_quotes(assistant, shipped):
-    """Every recommendation, case, evidence, enabler, barrier and mechanism line cites a numbered quote."""
+    """Every line of every section cites a numbered quote; no quote is listed twice, no line cites one twice."""
     md = assistant.brief_markdown(FRAIL)
-    notes = dict(re.findall(r"^(\d+)\. “(.+?)” — ", md, re.M))
+    notes = re.findall(r"^(\d+)\. “(.+?)” — (.*)$", md, re.M)
+    numbers = {n for n, _, _ in notes}
+    assert len({(q, src) for _, q, src in notes}) == len(notes), "a reference is listed twice"
     sections = _cited_lines(md)
-    for title in ("Recommendation", "Case studies ranked by fit", "Evidence for the chosen processes",
-                  "Enablers to secure", "Barriers to plan for", "Mechanisms to consider"):
-        for line in sections[title]:
-            if line.startswith("- \\.\\.\\.") or line.startswith("- ..."):
-                continue
-            refs = re.findall(r"\[(\d+)\]$|\[(\d+)\] ", line)
+    assert list(sections)[0] == "Key messages"
+    for title, lines in sections.items():
+        if title == "References":
+            continue
+        for line in lines:
+            refs = re.findall(r" \[(\d+)\]", line)
             assert refs, f"{title}: {line}"
-            for a, b in refs:
-                assert (a or b) in notes
+            assert len(refs) == len(set(refs)), f"{title}: a line cites a reference twice: {line}"
+            assert set(refs) <= numbers
     assert "Keep frail older people out of hospital" in md
     assert shipped.built.release_id in md
+
+
+def test_brief_has_the_shape_of_a_policy_brief(assistant):
+    """Key messages first, then options, applicability, equity, implementation, readiness, gaps, methods, appendix."""
+    md = assistant.brief_markdown(FRAIL)
+    titles = [line[3:] for line in md.splitlines() if line.startswith("## ")]
+    order = ["Key messages", "The design: answers to Shaw et al.'s five questions", "Option: Financial integration",
+             "Applicability to your setting", "Equity", "Implementation considerations",
+             "Readiness checklist (Glasby et al.'s Partnership Readiness Framework)", "What is not known",
+             "How the evidence was gathered", "Appendix A. Case studies ranked by fit, each rank explained",
+             "Appendix B. The best-fitting cases' own negative, mixed and null findings and caveats",
+             "Appendix C. Every relevant finding, with its claim kind and caveats", "References"]
+    assert [t for t in titles if t in order] == order
+    key = _cited_lines(md)["Key messages"]
+    assert any(line.startswith("- Suggested intensity: **Full integration**") for line in key)
+    assert sum(line.startswith("- Case to read: ") for line in key) == 3
+    assert any("Balance of evidence on hospital use" in line for line in key)
+    assert len(key) <= 20, "the key messages fit on one page"
+    option = _cited_lines(md)["Option: Financial integration"]
+    for head in ("Benefit", "Harm or no benefit", "Cost", "Certainty"):
+        assert any(line.startswith(f"- {head}") for line in option), head
+    assert "We consider this search to be pragmatic rather than systematic." in md
+    ready = _cited_lines(md)["Readiness checklist (Glasby et al.'s Partnership Readiness Framework)"]
+    assert len(ready) == 10 and ready[0].startswith("- \\[ \\] Building shared values and principles")
+    own = _cited_lines(md)["Appendix B. The best-fitting cases' own negative, mixed and null findings and caveats"]
+    assert any("PRISMA" in line and "similar" in line for line in own), "PRISMA's null finding on hospital use"
+
+
+def test_brief_pdf_is_a_pdf_of_the_brief(assistant):
+    """The PDF brief is a real PDF that holds the design's name and the key messages."""
+    pdf = assistant.brief_pdf(FRAIL)
+    assert pdf.startswith(b"%PDF-") and len(pdf) > 5000
+    from pypdf import PdfReader
+    import io
+
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages[:2])
+    assert "Frail older people at home" in text and "Key messages" in text
 
 
 @pytest.mark.sources
@@ -62,3 +101,12 @@ def test_brief_html_escapes_hostile_input(assistant):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     md = assistant.brief_markdown(d)
     assert "<script>" not in md and "\\<script\\>" in md
+
+
+def test_brief_cites_sentences_not_headings(assistant):
+    """A case's title line ("Torbay Care Trust (England)") is a heading, never a reference of the brief."""
+    md = assistant.brief_markdown(FRAIL)
+    quotes = re.findall(r"^\d+\. “(.+?)” — ", md, re.M)
+    assert "Torbay Care Trust (England)" not in quotes
+    assert not [q for q in quotes if q.startswith("Case study ")]
+    assert all(len(q.split()) >= 3 for q in quotes), [q for q in quotes if len(q.split()) < 3]

@@ -58,3 +58,29 @@ def test_hostile_title_is_text():
     assert not at.exception
     assert at.text_input(key="dz_title").value == "<img src=x onerror=alert(1)>"
     assert not any("<img" in m.value and "\\<img" not in m.value and "&lt;img" not in m.value for m in at.markdown)
+
+
+def test_results_show_coverage_own_findings_gaps_and_readiness():
+    """Coverage per case, the best cases' own negative and mixed findings, named gaps, the readiness checklist."""
+    d = Design(title="Children", population=["children-families"], need="severe-unstable")
+    at = _at({**d.to_params(), "step": "results"})
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert table.iloc[0]["classified on"].endswith("of your 2 answers")
+    assert all(str(x).startswith(f"#{i}: fit ") for i, x in enumerate(table["why this rank"], 1))
+    text = " ".join(m.value for m in at.markdown)
+    assert "No case study in the graph serves children" in text
+    assert "None." not in text
+    assert "The best-fitting cases' own negative, mixed and null findings" in text
+    assert [c.label for c in at.checkbox][:1] == ["Building shared values and principles"]
+    assert "Brief (PDF)" in {b.label for b in at.get("download_button")}
+
+
+def test_mechanism_choice_goes_into_the_url_and_the_ranking():
+    """A designer choosing bundled payment sees the cases that use it."""
+    d = Design(mechanisms=["bundled-payment"], population=["diabetes"])
+    at = _at({**d.to_params(), "step": "results"})
+    assert not at.exception
+    assert at.query_params["mech"] in ("bundled-payment", ["bundled-payment"])
+    top = at.dataframe[0].value.iloc[0]
+    assert "bundled payment" in top["why it matches"].lower()

@@ -25,3 +25,16 @@ def test_design_rdf_errors_are_clear():
         design_from_rdf("this is { not turtle")
     with pytest.raises(ValueError, match="expected one ic:Design in the file, found 0"):
         design_from_rdf("<urn:a> <urn:b> <urn:c> .")
+
+
+def test_every_answer_and_the_name_survive_saving_and_reloading():
+    """Name, sectors, country, breadth and mechanisms come back from Turtle, JSON-LD and the permalink."""
+    from kg.designer import Design
+
+    d = Design(title="Mental health with housing and employment", population=["mental-health"],
+               sectors=["employment", "housing"], country="gb-eng", breadth=["horizontal"],
+               mechanisms=["personal-budget"], need="moderate", intensity="coordination")
+    g = design_to_rdf(d)
+    assert design_from_rdf(g.serialize(format="turtle")) == d
+    assert design_from_rdf(g.serialize(format="json-ld"), "json-ld") == d
+    assert Design.from_params(d.to_params()) == d

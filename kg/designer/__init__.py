@@ -11,8 +11,8 @@ named queries only and answers:
 * the evidence for each chosen process by outcome domain and direction, with gaps named;
 * enablers and barriers from matching case studies and the general lists, by category;
 * mechanisms that matching case studies used under each chosen process;
-* a design brief (Markdown and HTML) in which every recommendation cites its quote, and an
-  RDF form of the design that reloads.
+* a design brief (Markdown, HTML and PDF) in the shape of a policy brief, in which every line
+  cites its quote, and an RDF form of the design that reloads.
 
 The package, by seam (each module takes the explorer first and reads named queries only):
 
@@ -25,17 +25,17 @@ The package, by seam (each module takes the explorer first and reads named queri
 * :mod:`~kg.designer.rdf`: the design as RDF, and back;
 * :mod:`~kg.designer.assistant`: :class:`Assistant`, one object over all of them.
 
-The ranking is a transparent weighted overlap of classifications (table :data:`WEIGHTS`),
-deterministic, with ties broken by label. It is not a model of effectiveness: a case that
+The ranking is a transparent weighted overlap (table :data:`WEIGHTS`) over the answers each
+case is classified on, deterministic, with ties broken by the strength of the case's evidence. It is not a model of effectiveness: a case that
 matches well is a case worth reading, not a promise. What this module does not do: render
 anything (the page does), or hold SPARQL (the named queries do).
 """
 
-from kg.designer.assistant import Assistant
+from kg.designer.assistant import Assistant, side_by_side
 from kg.designer.brief import PER_CELL
 from kg.designer.matching import WEIGHTS
 from kg.designer.model import NOTES, SECTORS, Cited, Design, Evidence, Match, Recommendation, design_dict
 from kg.designer.rdf import DESIGN, design_from_rdf, design_to_rdf
 
 __all__ = ["DESIGN", "NOTES", "PER_CELL", "SECTORS", "WEIGHTS", "Assistant", "Cited", "Design", "Evidence", "Match",
-           "Recommendation", "design_dict", "design_from_rdf", "design_to_rdf"]
+           "Recommendation", "design_dict", "side_by_side", "design_from_rdf", "design_to_rdf"]

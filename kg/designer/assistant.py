@@ -65,12 +65,24 @@ class Assistant:
         """A quote showing one of ``cases`` using the mechanism."""
         return evidence.mechanism_quote(self.x, mechanism_iri, cases)
 
+    def relevant(self, d: Design, matches: list[Match]) -> Evidence:
+        """Findings relevant to the design, counts, caveats, the top cases' own findings, named gaps."""
+        return evidence.relevant(self.x, d, matches)
+
+    def readiness(self) -> list[dict]:
+        """The Partnership Readiness Framework's items, with their quotes (the readiness checklist)."""
+        return brief.readiness_items(self.x)
+
     def answer(self, d: Design) -> dict[str, Any]:
         """Everything the page and the brief show, computed once."""
         matches = self.rank_cases(d)
         return {"design": d, "recommendation": self.recommend(d), "matches": matches,
-                "evidence": self.evidence(d), "factors": self.factors(d, matches),
-                "mechanisms": self.mechanisms(d, matches), "shaw": self.shaw()}
+                "evidence": self.relevant(d, matches), "factors": self.factors(d, matches),
+                "mechanisms": self.mechanisms(d, matches), "shaw": self.shaw(), "readiness": self.readiness()}
+
+    def brief_pdf(self, d: Design, ans: dict | None = None) -> bytes:
+        """The design brief as PDF."""
+        return brief.brief_pdf(self.x, d, ans or self.answer(d))
 
     def brief_markdown(self, d: Design, ans: dict | None = None) -> str:
         """The design brief as Markdown; every recommendation line cites a numbered quote."""
@@ -79,3 +91,23 @@ class Assistant:
     def brief_html(self, d: Design, ans: dict | None = None) -> str:
         """The design brief as a standalone, escaped HTML page."""
         return brief.brief_html(self.x, d, ans or self.answer(d))
+
+
+def side_by_side(a: dict, b: dict) -> list[dict[str, str]]:
+    """Two answered designs, aspect by aspect (name, intensity, warnings, best cases, balance, gaps)."""
+
+    def cases(ans):
+        return "; ".join(f"{m.label} ({m.score:.0%}, on {m.classified} of {m.answers})" for m in ans["matches"][:3])
+
+    def balance(ans):
+        return "; ".join(f"{dom}: " + ", ".join(f"{n} {k}" for k, n in sorted(c.items()))
+                         for dom, c in sorted(ans["evidence"].counts.items())) or "no finding with a direction"
+
+    rows = [("Name", lambda ans: ans["design"].title),
+            ("Suggested intensity", lambda ans: ans["recommendation"].suggested_label or "no need given"),
+            ("Chosen intensity", lambda ans: ans["design"].intensity or "not decided"),
+            ("Warnings", lambda ans: " · ".join(w.text for w in ans["recommendation"].warnings) or "none"),
+            ("Best-fitting cases", cases),
+            ("Balance of evidence", balance),
+            ("What is not known", lambda ans: " · ".join(ans["evidence"].named_gaps) or "no gap found")]
+    return [{"aspect": name, "first design": f(a), "second design": f(b)} for name, f in rows]

@@ -29,8 +29,8 @@ NOTES: dict[str, tuple[str, str]] = {
 
 _PARAM_KEYS = {"domains": "d", "population": "pop", "need": "need", "level": "lvl", "sectors": "sec",
                "country": "cty", "processes": "proc", "breadth": "br", "intensity": "int", "form": "form",
-               "title": "title"}
-LIST_FIELDS = ("domains", "population", "sectors", "processes", "breadth")
+               "mechanisms": "mech", "title": "title"}
+LIST_FIELDS = ("domains", "population", "sectors", "processes", "mechanisms", "breadth")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
@@ -46,6 +46,7 @@ class Design:
     sectors: list[str] = field(default_factory=list)      # free list (SECTORS)
     country: str = ""                                     # country
     processes: list[str] = field(default_factory=list)    # process
+    mechanisms: list[str] = field(default_factory=list)   # mechanism
     breadth: list[str] = field(default_factory=list)      # breadth
     intensity: str = ""                                   # leutz
     form: str = ""                                        # form
@@ -122,6 +123,15 @@ class Match:
     reasons: list[str]
     differences: list[str]
     unknown: list[str]
+    classified: int = 0          # how many of the design's answers the case is classified on
+    answers: int = 0             # how many questions the design answers
+    coverage: float = 0.0        # share of the answered weight the case is classified on
+    strength: str = ""           # evidence basis of the case's strongest finding
+    findings: int = 0            # the case's findings that carry a direction
+    rank: int = 0
+    explanation: str = ""        # why the case sits at its rank
+    key: tuple = ()              # the sort key (not shown)
+    quotes: dict = field(default_factory=dict)  # (feature, value) -> quote, for goals and mechanisms
 
 
 @dataclass
@@ -132,6 +142,11 @@ class Evidence:
     by_process: dict[str, dict[str, dict[str, int]]]
     gaps: list[str]
     thin: list[str]
+    findings: list[dict] = field(default_factory=list)   # relevant findings, best-matching cases first
+    counts: dict = field(default_factory=dict)           # outcome -> direction -> count (directional claims only)
+    own: list[dict] = field(default_factory=list)        # the top cases' own negative and mixed findings and caveats
+    caveats: dict = field(default_factory=dict)          # statement -> caveat rows
+    named_gaps: list[str] = field(default_factory=list)  # gaps in words, never empty when evidence is thin
 
 
 def local_id(iri: str | None) -> str:

@@ -13,7 +13,8 @@ from kg.namespaces import BASE, IC, concept
 DESIGN = BASE + "design/"
 _RDF_PROPS = {"domains": (IC.targetOutcome, "domain"), "population": (IC.targetPopulation, "population"),
               "need": (IC.needLevel, "need"), "level": (IC.level, "level"), "country": (IC.country, "country"),
-              "processes": (IC.usesProcess, "process"), "breadth": (IC.breadth, "breadth"),
+              "processes": (IC.usesProcess, "process"),
+              "mechanisms": (IC.usesMechanism, "mechanism"), "breadth": (IC.breadth, "breadth"),
               "intensity": (IC.intensity, "leutz"), "form": (IC.form, "form")}
 
 

@@ -10,7 +10,11 @@ One index holds four kinds of document, each built from named queries through
 * **mechanisms**: name (twice), other names, definition and scope note;
 * **concepts** of every other scheme: label (twice), alternative labels, definition, scope note.
 
-Ranking is Okapi BM25 (the ``rank-bm25`` package) over lower-cased, lightly stemmed words.
+Ranking is Okapi BM25 (the ``rank-bm25`` package) over lower-cased, lightly stemmed words,
+after one rule that BM25's length normalisation would otherwise break: a case study, mechanism or
+concept whose name (label or alternative label) holds every word of the query comes first, the
+names the query covers most first ("Permanente" finds Kaiser Permanente before Kaiser
+Permanente's Panel Support Tool).
 **The ontology widens a query**: when the words of a concept's preferred or alternative label
 appear in the query ("bed days" is an alternative label of the outcome domain *Hospital use*),
 the query also asks for that concept, and every document tagged with it (a finding in that
@@ -112,10 +116,12 @@ class SearchIndex:
     """A BM25 index over the graph's case studies, findings, mechanisms and concepts."""
 
     def __init__(self, docs: list[Doc], texts: list[list[str]],
-                 phrases: list[tuple[tuple[str, ...], str, str, str]]) -> None:
+                 phrases: list[tuple[tuple[str, ...], str, str, str]],
+                 names: list[list[frozenset[str]]] | None = None) -> None:
         from rank_bm25 import BM25Okapi
 
         self.docs = docs
+        self._names = names or [[] for _ in docs]  # each doc's label and alternative labels, as word sets
         self._bm25 = BM25Okapi(texts) if texts else None
         self._phrases = phrases  # (tokens, concept IRI, concept label, the label as written)
 
@@ -143,8 +149,16 @@ class SearchIndex:
         res.expansions = self.expand(query)
         scores = self._bm25.get_scores(q + [_tag(e.concept) for e in res.expansions])
         wanted = set(kinds)
+        words = set(q)
+
+        def name_fit(i: int) -> float:
+            # how much of a name the query covers, for names that hold every query word: "Permanente"
+            # is half of "Kaiser Permanente" and a sixth of "Kaiser Permanente's Panel Support Tool"
+            return max((len(words) / len(n) for n in self._names[i] if words <= n), default=0.0)
+
         ranked = sorted((i for i, s in enumerate(scores) if s > 0 and self.docs[i].kind in wanted),
-                        key=lambda i: (-scores[i], KINDS.index(self.docs[i].kind), self.docs[i].label.lower()))
+                        key=lambda i: (-name_fit(i), -scores[i], KINDS.index(self.docs[i].kind),
+                                       self.docs[i].label.lower()))
         res.hits = [Hit(self.docs[i], float(scores[i])) for i in ranked[:limit]]
         return res
 
@@ -156,14 +170,16 @@ def build_index(explorer: Any) -> SearchIndex:
     scheme_labels = {s.iri: s.label for s in common.schemes(explorer)}
     docs: list[Doc] = []
     texts: list[list[str]] = []
+    names: list[list[frozenset[str]]] = []
 
-    def add(doc: Doc, parts: Iterable[str | None], tags: Iterable[str]) -> None:
+    def add(doc: Doc, parts: Iterable[str | None], tags: Iterable[str], called: Iterable[str] = ()) -> None:
         words: list[str] = []
         for p in parts:
             words += tokens(p)
         words += [_tag(t) for t in tags]
         docs.append(doc)
         texts.append(words)
+        names.append([frozenset(w) for w in (tokens(n) for n in called) if w])
 
     def with_broader(iris: Iterable[str]) -> set[str]:
         out: set[str] = set()
@@ -184,7 +200,8 @@ def build_index(explorer: Any) -> SearchIndex:
         tagged = {v for k in ("level", "form", "breadth", "intensity", "country", "population", "need",
                               "process", "mechanism", "domain") for v in c.values(k)}
         add(Doc("case study", c.iri, c.label, c.summary, case=c.iri),
-            [c.label, c.label, *c.alt_labels, c.summary, *(lab.get(v, "") for v in sorted(tagged))], tagged)
+            [c.label, c.label, *c.alt_labels, c.summary, *(lab.get(v, "") for v in sorted(tagged))], tagged,
+            [c.label, *c.alt_labels])
     for s in common.statements(explorer).values():
         case = next((a for a in s.about if a.startswith(namespaces.FIXED_PREFIXES["case"])), "")
         tagged = set(s.domains) | {s.basis, s.direction}
@@ -197,7 +214,7 @@ def build_index(explorer: Any) -> SearchIndex:
         tagged = {c.iri} | (set(mech_processes.get(c.iri, ())) if kind == "mechanism" else set())
         add(Doc(kind, c.iri, c.label, c.definition or c.scope_note or scheme_labels.get(c.scheme, ""),
                 scheme=c.scheme),
-            [c.label, c.label, *c.alt_labels, c.definition, c.scope_note], tagged)
+            [c.label, c.label, *c.alt_labels, c.definition, c.scope_note], tagged, [c.label, *c.alt_labels])
     expanding = {namespaces.BASE + "scheme/" + s for s in EXPANDING_SCHEMES}
     phrases = []
     for c in concepts.values():
@@ -207,7 +224,7 @@ def build_index(explorer: Any) -> SearchIndex:
             words = tuple(tokens(written))
             if words:
                 phrases.append((words, c.iri, c.label, written))
-    return SearchIndex(docs, texts, phrases)
+    return SearchIndex(docs, texts, phrases, names)
 
 
 def index(explorer: Any) -> SearchIndex:

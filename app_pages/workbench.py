@@ -119,15 +119,20 @@ elif kind == "finding":
     default_domains = [s.value for s in sugg.domains[:1] if s.value in domain_ids]
     domains = st.multiselect("Outcome domains", domain_ids, default=default_domains,
                              format_func=dict(vocab("domain")).get, key="wb_f_domains")
-    c, d, e = st.columns(3)
-    direction = choose(c, "Direction", vocab("direction"), key="wb_f_direction",
-                            default=sugg.directions[0].value if sugg.directions else None)
+    k, c, d, e = st.columns(4)
+    claim = choose(k, "Claim kind", vocab("claim-kind"), key="wb_f_claim", default="measured-outcome")
+    # only measured outcomes and judgements carry a direction (docs/curation.md)
+    direction = choose(c, "Direction (outcomes and judgements only)", vocab("direction"), key="wb_f_direction",
+                       default=sugg.directions[0].value if sugg.directions else None, optional=True)
+    if claim not in ("measured-outcome", "judgement"):
+        direction = None
     basis = choose(d, "Evidence basis", vocab("basis"), key="wb_f_basis", default="not-stated")
     perspective = choose(e, "Perspective", vocab("perspective"), key="wb_f_perspective", optional=True)
     about = st.multiselect("Also about (case:<id>, mechanism:<id>, <scheme>:<concept>)", view.about_options(corpus),
                            key="wb_f_about")
     figures = st.text_input("Figures as printed, separated by ';' (e.g. -27%; £250,000)", key="wb_f_figures")
-    fields.update({"id": fid, "summary": summary, "domains": domains, "direction": direction, "basis": basis,
+    fields.update({"id": fid, "summary": summary, "claim": claim, "domains": domains, "direction": direction,
+                   "basis": basis,
                    "perspective": perspective, "about": about,
                    "figures": [x.strip() for x in figures.split(";") if x.strip()]})
 elif kind in ("enabler", "barrier"):

@@ -204,6 +204,23 @@ def _base_data(corpus: Corpus, project: Project, target: Target) -> tuple[Path, 
     return rec.path, rec.path.read_text(encoding="utf-8"), rec.model.model_dump(mode="json", exclude_defaults=True)
 
 
+def factor_id(label: str, taken: set) -> str:
+    """An enabler's or barrier's id made from its label, as docs/curation.md asks: the first words,
+    up to 40 characters, lower case and hyphenated; ``-2``, ``-3`` when the file has it already."""
+    words = "".join(c if c.isalnum() else " " for c in label.lower()).split()
+    base = ""
+    for w in words:
+        if len(base) + len(w) + 1 > 40 and base:
+            break
+        base = f"{base}-{w}" if base else w
+    base = base or "factor"
+    out, n = base, 1
+    while out in taken:
+        n += 1
+        out = f"{base}-{n}"
+    return out
+
+
 def _add_item(data: dict[str, Any], kind: str, target: Target, fields: dict[str, Any],
               quoted: dict[str, Any]) -> tuple[dict[str, Any], tuple]:
     """Put the new item into the record's data; return it and its field path."""
@@ -222,13 +239,19 @@ def _add_item(data: dict[str, Any], kind: str, target: Target, fields: dict[str,
         data.setdefault("processes", []).append(item)
         return item, ("processes", len(data["processes"]) - 1)
     if kind == "finding":
-        keys = ("id", "summary", "about", "domains", "direction", "basis", "perspective", "figures")
+        keys = ("id", "summary", "claim", "about", "domains", "direction", "basis", "perspective", "figures")
+        # a figure typed in the form is its printed form; value, unit and measure are added by hand
+        f["figures"] = [{"printed": x} if isinstance(x, str) else x for x in f.get("figures", [])] or None
+        f = {k: v for k, v in f.items() if v is not None}
         item = {k: f[k] for k in keys if k in f} | {k: v for k, v in f.items() if k not in keys} | quoted
         data.setdefault("findings", []).append(item)
         return item, ("findings", len(data["findings"]) - 1)
     if kind in ("enabler", "barrier"):
-        item = {k: f[k] for k in ("label", "category", "theme") if k in f} | \
-            {k: v for k, v in f.items() if k not in ("label", "category", "theme")} | quoted
+        if not f.get("id") and f.get("label"):  # a stable id from the label, unique in the file
+            taken = {x.get("id") for k in ("enablers", "barriers") for x in data.get(k, []) if isinstance(x, dict)}
+            f["id"] = factor_id(f["label"], taken)
+        item = {k: f[k] for k in ("id", "label", "category", "theme") if k in f} | \
+            {k: v for k, v in f.items() if k not in ("id", "label", "category", "theme")} | quoted
         data.setdefault(kind + "s", []).append(item)
         return item, (kind + "s", len(data[kind + "s"]) - 1)
     if kind == "definition":

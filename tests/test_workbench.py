@@ -42,7 +42,8 @@ def test_a_drafted_enabler_is_valid_and_saved_with_its_anchor(project):
     expected = SourceText(REPORT).locate("Each team uses a single assessment process")
     assert (d.item["anchor"]["start"], d.item["anchor"]["end"]) == (expected.start, expected.end) == (sel.start, sel.end)
     assert d.item["section"] == "Case study A: Riverside Care Trust"
-    assert "+  - label: A single assessment process" in d.diff
+    # the factor gets a stable id made from its label (docs/curation.md, "stable ids")
+    assert "+  - id: a-single-assessment-process\n+    label: A single assessment process" in d.diff
     wb.save(d)
     corpus, problems = load_evidence(project.evidence_dir)
     assert not [p for p in problems if p.severity == "error"]
@@ -66,7 +67,8 @@ def test_an_invalid_draft_names_the_problem_and_cannot_be_saved(project):
     before = path.read_text(encoding="utf-8")
     d = wb.draft(project, _sel("Each team uses a single assessment process"), "finding",
                  wb.Target("case-studies", "riverside"),
-                 {"id": "assessment", "summary": "One assessment.", "domains": ["bed-use"], "direction": "positive"})
+                 {"id": "assessment", "summary": "One assessment.", "claim": "measured-outcome", "domains": ["bed-use"],
+                  "direction": "positive"})
     assert not d.ok
     assert any("unknown domain concept 'bed-use'" in p.message and "findings[2].domains[0]" in p.field for p in d.errors)
     with pytest.raises(wb.WorkbenchError, match="not written"):
@@ -269,6 +271,7 @@ def test_end_to_end_add_a_source_curate_three_facts_validate_and_explore(tmp_pat
     at.text_input(key="wb_f_id").set_value("emergency-admissions")
     at.text_input(key="wb_f_summary").set_value("Emergency admissions of people aged 75 and over fell by 12% in two years.")
     at.multiselect(key="wb_f_domains").set_value(["hospital-use"])
+    at.selectbox(key="wb_f_claim").set_value("measured-outcome")
     at.selectbox(key="wb_f_direction").set_value("positive")
     at.text_input(key="wb_f_figures").set_value("12%").run()
     _check_and_save(at)
@@ -303,6 +306,6 @@ def test_end_to_end_add_a_source_curate_three_facts_validate_and_explore(tmp_pat
 def test_fields_the_form_does_not_know_reach_the_model(project):
     """A field the workbench does not name is passed to the record's model, which decides (never silently dropped)."""
     d = wb.draft(project, _sel("Each team uses a single assessment process"), "mechanism",
-                 wb.Target("case-studies", "riverside"), {"process": "clinical", "status": "in-use"}, shacl=False)
+                 wb.Target("case-studies", "riverside"), {"process": "clinical", "certainty": "high"}, shacl=False)
     assert not d.ok
-    assert any(p.field == "processes[2].status" and "Extra inputs" in p.message for p in d.errors)
+    assert any(p.field == "processes[2].certainty" and "Extra inputs" in p.message for p in d.errors)

@@ -175,7 +175,7 @@ class FieldSpec:
     choices: tuple[str, ...]
 
 
-_KNOWN_FIELDS = {"quote", "source", "section", "cites", "anchor", "id", "summary", "about", "domains", "direction",
+_KNOWN_FIELDS = {"quote", "source", "section", "cites", "anchor", "id", "summary", "claim", "about", "domains", "direction",
                  "basis", "perspective", "figures", "also", "process", "mechanism", "label", "category", "theme",
                  "value"}
 

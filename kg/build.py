@@ -11,6 +11,9 @@ violation can be reported at the line a curator wrote.
 
 What this module does not do: read YAML (that is :mod:`kg.records`), check quotes against the
 sources (:mod:`kg.checks`) or validate shapes (:mod:`kg.validate`).
+
+Why one module of about 500 lines: one ``add_*`` per record type, all writing into one graph
+with one focus-node-to-file map that SHACL violations are traced back through.
 """
 
 from __future__ import annotations

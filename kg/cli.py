@@ -4,6 +4,10 @@ Exit codes (documented in the README): ``0`` success, ``1`` invalid data (a prob
 curated files, a failed quote, a SHACL violation), ``2`` usage or runtime error (a bad option,
 an unreadable query, an unreachable endpoint). Problems print one per line as
 ``LEVEL file:line field: message`` followed by a total, so editors and CI logs can jump to them.
+
+Why one module of about 750 lines: each command is a thin wrapper (options, one call into
+``kg``, output and exit code) over code that lives elsewhere, and click's group wants the
+commands registered on it; a reader finds any command's options by searching this one file.
 """
 
 from __future__ import annotations

@@ -8,6 +8,9 @@ The page of a case: classification, processes and mechanisms, findings by outcom
 barriers, goals and provision, what each source says, every line with its quotes, and key
 messages computed from the findings (never more than they say). Other views build on the case
 index (the comparison, the evidence map's case filters, the SPARQL console's choices).
+
+Why one module of about 550 lines: the case list and the case page share their facets,
+classification order and statement rows, and the page links the two with the same parameters.
 """
 
 from __future__ import annotations

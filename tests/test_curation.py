@@ -184,6 +184,16 @@ def test_hrb_citation_trail(shipped_graph):
     assert "https://w3id.org/ickg/source/pike-mongan-2014.ref-13" in cited  # Curry and Ham
 
 
+def test_misprinted_reference_is_recorded_as_printed_and_as_meant(shipped_graph):
+    """Case 14 cites reference 34 (Steuten, on COPD) for Ahgren and Axelsson's 2011 review, which is
+    reference 44 ("According to the review published in 2011,³⁴ ..."): both are recorded, with a note."""
+    g = shipped_graph
+    s = STATEMENT["chains-of-care-sweden.conditions-more-favourable"]
+    refs = {str(r).rsplit("-", 1)[-1] for r in g.objects(s, IC.citesReference)}
+    assert {"34", "44"} <= refs
+    assert any("44" in str(n) for n in g.objects(s, SKOS.editorialNote))
+
+
 SHORT_SOURCE_FINDINGS = {
     # Shortell on Leutz
     "shortell-2021": {

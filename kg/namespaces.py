@@ -140,13 +140,27 @@ def concept(scheme: str, local: str) -> URIRef:
 #: (``domain:hospital-use``, ``level:meso``), predeclared in every query surface and bound in exports.
 #: A test compares this list with the framework files, so a new scheme cannot be left out.
 CONCEPT_SCHEMES = (
-    "basis", "breadth", "claim-kind", "conceptual-frameworks", "country", "definitions", "direction", "domain",
-    "expected-impacts", "factor-category", "factor-theme", "financial-integration-types", "form", "ict-benefits",
-    "ict-factors", "isd-indicators", "kaiser-triangle", "leutz-laws", "leutz", "level", "macro-characteristics",
-    "measurement-areas", "mechanism-status", "need", "normative-mechanisms", "overview-application",
-    "overview-challenges", "overview-definitions", "overview-practices", "overview-principles", "overview-steps",
-    "overview-success-factors", "partnership-readiness", "perspective", "poku-pillars", "population", "process",
-    "registry-criteria", "shaw", "success-features",
+    "aligned-budget-features", "aligned-budget-interim-uses", "basis", "breadth",
+    "bundled-payment-rationale", "care-group-legal-forms", "care-support-vision",
+    "case-management-enablers", "case-management-programme", "ccnc-leadership", "claim-kind",
+    "conceptual-frameworks", "contextual-elements", "country", "critical-normative-mechanisms",
+    "curry-ham-debate", "definitions", "delayed-discharge-reimbursement", "direction",
+    "dmp-germany-design", "domain", "expected-impacts", "factor-category", "factor-theme",
+    "financial-integration-types", "form", "geisinger-innovation", "goddard-mason-integration",
+    "ict-benefits", "ict-factors", "individual-budget-eligibility", "integration-types-eo",
+    "isd-indicators", "kaiser-triangle", "leutz", "leutz-laws", "level", "lhcc-hierarchy",
+    "macro-characteristics", "macro-framework-considerations", "measurement-areas",
+    "mechanism-status", "medical-group-types", "need", "need-response",
+    "nhs-act-2006-flexibilities", "normative-mechanisms", "normative-tensions",
+    "overview-application", "overview-challenges", "overview-cognitive-era",
+    "overview-commons-assessment", "overview-definitions", "overview-evidence",
+    "overview-practices", "overview-principles", "overview-resources", "overview-steps",
+    "overview-success-factors", "partnership-factors", "partnership-readiness",
+    "partnership-spectrum", "personal-budget-process", "personal-health-budget-configuration",
+    "perspective", "poku-pillars", "pooled-budget-barriers", "pooled-budget-success-factors",
+    "poor-discharge-practice", "population", "prisma-coordination-levels", "process",
+    "registry-criteria", "self-management-enabling-factors", "self-management-evidence-limitations",
+    "shaw", "success-features",
 )
 
 #: Prefixes bound in every export and offered to every query.

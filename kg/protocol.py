@@ -66,7 +66,7 @@ class Term(NamedTuple):
         out = {"type": self.type, "value": self.value}
         if self.lang:
             out["xml:lang"] = self.lang
-        elif self.datatype:
+        elif self.datatype and self.datatype != "http://www.w3.org/2001/XMLSchema#string":  # a plain string
             out["datatype"] = self.datatype
         return out
 

@@ -218,8 +218,9 @@ def parse_check(clean: str, prefixes: dict[str, str], isolated: bool = False) ->
         raise QueryError(SERVICE_REFUSED)
     try:
         algebra = translateQuery(parsed, base=BASE_IRI, initNs=dict(prefixes))
-    except Exception as exc:  # an undeclared prefix and the like
-        raise QueryError(f"malformed query: {exc}") from None
+    except Exception as exc:  # an undeclared prefix and the like: Oxigraph says where, when it may parse
+        detail = (_engine_syntax_error(clean, prefixes) if isolated else None) or _prefix_error(clean, str(exc))
+        raise QueryError(f"malformed query: {detail or exc}") from None
     names = _walk_names(algebra.algebra)
     if "ServiceGraphPattern" in names:  # pragma: no cover - caught in the parse tree
         raise QueryError(SERVICE_REFUSED)
@@ -227,6 +228,20 @@ def parse_check(clean: str, prefixes: dict[str, str], isolated: bool = False) ->
     if kind is None:  # pragma: no cover - the grammar has no other form
         raise QueryError("malformed query: no SELECT, ASK, CONSTRUCT or DESCRIBE")
     return Checked(kind, clean, hashlib.sha256(clean.encode("utf-8", "surrogatepass")).hexdigest())
+
+
+def _prefix_error(text: str, message: str) -> str | None:
+    """rdflib's "Unknown namespace prefix : x" with the place it stands (a plain search, no regex)."""
+    if not message.startswith("Unknown namespace prefix"):
+        return None
+    name = message.rpartition(":")[2].strip()
+    at = text.find(name + ":") if name else -1
+    if at < 0:
+        return None
+    line = text.count("\n", 0, at) + 1
+    col = at - (text.rfind("\n", 0, at) + 1) + 1
+    return (f"line {line}, column {col}: unknown prefix {name}: (declare it with PREFIX {name}: <...>; "
+            "the project's prefixes and every concept scheme, e.g. domain:, level:, are predeclared)")
 
 
 def _engine_syntax_error(text: str, prefixes: dict[str, str]) -> str | None:

@@ -81,7 +81,9 @@ SCENARIOS: list[dict] = [
         "design": Design(title="Mental health with housing and employment", population=["mental-health"],
                          sectors=["health care", "social care", "housing", "employment"], mechanisms=["personal-budget"],
                          domains=["community-care-use", "patient-experience", "costs"]),
-        "top": [("personal-health-budgets-england", 5), ("lhcc-scotland", 5)],
+        # the two quotes describe the US mental-health budget pilots and Florida's self-directed care,
+        # each a case study of its own since the named examples were curated (issue 12)
+        "top": [("florida-self-directed-care", 5), ("us-mental-health-individual-budgets", 5)],
         "brief": ["crisis"],
         "quotes": [
             ("pike-mongan-2014-hrb-integration-review", "close to two thirds of overall spending requests are for "
@@ -135,8 +137,8 @@ SCENARIOS: list[dict] = [
         "id": "personal-budgets-england",
         "design": Design(title="Personal budgets", mechanisms=["personal-budget"], population=["disability", "older-people"],
                          country="gb-eng", processes=["financial"], domains=["patient-experience", "costs"]),
-        # the pilot of personal health budgets serves long-term conditions, not this design's population: top 5
-        "top": [("individual-budgets-england", 1), ("personal-health-budgets-england", 5)],
+        # the first quote describes the UK's direct payments, a case study of its own (issue 12)
+        "top": [("individual-budgets-england", 1), ("uk-direct-payments", 5)],
         "reason": [("individual-budgets-england", "in United Kingdom")],
         "quotes": [
             ("pike-mongan-2014-hrb-integration-review", "The UK introduced direct payments for social care in 1996 for "
@@ -159,14 +161,18 @@ SCENARIOS: list[dict] = [
         ],
     },
     {
-        "id": "children-a-real-gap",
+        "id": "children-few-cases",
         "design": Design(title="Children with complex needs and their families", population=["children-families"],
                          need="severe-unstable", sectors=["education", "health care", "social care"]),
         "intensity": "full-integration",
-        "gaps": ["No case study in the graph serves children"],
+        # the only case study that serves children is CCNC, through the state Children's Health Insurance
+        # Program; no finding is about children as such, so the evidence for this design is thin
+        "top": [("ccnc", 3)],
         "quotes": [
             ("pike-mongan-2014-hrb-integration-review", "The majority of self-management support programmes target "
              "adults; few focus on children."),
+            ("pike-mongan-2014-hrb-integration-review", "low-income individuals enrolled in Medicaid or the state "
+             "Children’s Health Insurance Program"),
         ],
     },
     {

@@ -48,7 +48,7 @@ def run(page: str, params: dict | None = None) -> AppTest:
         at.query_params[k] = v
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
+    assert not at.error, [e.value for e in at.error] + [x.value for x in at.text]
     return at
 
 

@@ -62,14 +62,14 @@ def test_hostile_title_is_text():
 
 def test_results_show_coverage_own_findings_gaps_and_readiness():
     """Coverage per case, the best cases' own negative and mixed findings, named gaps, the readiness checklist."""
-    d = Design(title="Children", population=["children-families"], need="severe-unstable")
+    d = Design(title="Children in Finland", population=["children-families"], need="severe-unstable", country="fi")
     at = _at({**d.to_params(), "step": "results"})
     assert not at.exception
     table = at.dataframe[0].value
-    assert table.iloc[0]["classified on"].endswith("of your 2 answers")
+    assert table.iloc[0]["classified on"].endswith("of your 3 answers")
     assert all(str(x).startswith(f"#{i}: fit ") for i, x in enumerate(table["why this rank"], 1))
     text = " ".join(m.value for m in at.markdown)
-    assert "No case study in the graph serves children" in text
+    assert "No case study in the graph comes from Finland" in text  # a real gap, named
     assert "None." not in text
     assert "The best-fitting cases' own negative, mixed and null findings" in text
     assert [c.label for c in at.checkbox][:1] == ["Building shared values and principles"]

@@ -42,7 +42,7 @@ EVIL = '"} UNION { ?s ?p ?o } #\n'  # a literal that would change the query if p
 @pytest.fixture(scope="session")
 def virtuoso():
     """A running Virtuoso, stopped and removed at the end of the session."""
-    from conftest import virtuoso_path
+    from tests.conftest import virtuoso_path  # "conftest" alone may name tests/issues/conftest.py
     from virtuoso import Virtuoso
 
     binary = virtuoso_path()

@@ -154,8 +154,8 @@ def _findings_by_case() -> dict[str, list[dict]]:
             for a in f.get("about", []):
                 if a.startswith("case:") and a[5:] in out and a[5:] != p.stem:
                     out[a[5:]].append(f)
-    for p in (EVIDENCE / "statements").glob("*.yaml"):
-        for f in yaml.safe_load(p.read_text(encoding="utf-8")).get("statements", []):
+    for p in [*(EVIDENCE / "statements").glob("*.yaml"), *(EVIDENCE / "mechanisms").glob("*.yaml")]:
+        for f in yaml.safe_load(p.read_text(encoding="utf-8")).get("findings", []):
             for a in f.get("about", []):
                 if a.startswith("case:") and a[5:] in out:
                     out[a[5:]].append(f)
@@ -238,7 +238,7 @@ def test_findings_carry_claim_kind_and_caveats(ex):
     assert saving.caveats[0].quotes[0].text == by_id["medicaid-savings-no-data"]["quote"]
     caveat = next(f for f in d.findings if f.value == by_id["medicaid-savings-no-data"]["summary"])
     assert caveat.direction_id == "none"  # a descriptive fact carries no direction, and is not counted as one
-    assert d.direction_counts.get("none", 0) == sum(1 for f in rec["findings"] if "direction" not in f)
+    assert d.direction_counts.get("none", 0) == sum(1 for f in _findings_by_case()["pace"] if "direction" not in f)
     rows = [r for r in cases.case_rows(d) if r["value"] == saving.value]
     assert rows and all(r["claim_kind"].lower() == "measured outcome" and "no empirical data" in r["caveats"]
                         for r in rows)

@@ -112,7 +112,15 @@ class Pool:
         """
         deadline = None if timeout is None else time.perf_counter() + timeout
         with self._ready:
-            while not self._idle:
+            while True:
+                while self._idle:
+                    w = self._idle.pop()
+                    if w.proc.poll() is None:
+                        self._top_up()
+                        return w
+                    # it died while idle (a signal, the OS): never hand out a dead worker
+                    w.kill()
+                    self._live -= 1
                 if self._live < self._target:
                     self._live += 1
                     break  # nobody is starting one: start it here
@@ -121,10 +129,6 @@ class Pool:
                     raise QueryTimeout("stopped at the time limit: no query worker was ready "
                                        "(setting query_time_limit_ms)")
                 self._ready.wait(left)
-            else:
-                w = self._idle.pop()
-                self._top_up()
-                return w
         with self._ready:
             self._top_up()  # the spares, in the background, while this one starts
         try:

@@ -110,6 +110,10 @@ def values_block(bindings: dict[str, Term]) -> str:
     return "\nVALUES (" + " ".join("?" + n for n in names) + ") { (" + row + ") }\n"
 
 
+class _WorkerGone(Exception):
+    """A worker that had ended before it read the query (the query did not run)."""
+
+
 class EmbeddedStore:
     """The default backend: Oxigraph in killable, isolated worker processes, in two lanes."""
 
@@ -183,7 +187,13 @@ class EmbeddedStore:
         msg = ("query", text, dict(bindings or {}), limit)
         short = self._long is not None and budget > self.short_query_ms / 1000 \
             and not any(self._is_slow(k) for k in keys)
-        payload = self._run(msg, t0 + budget, budget, short, keys)
+        try:
+            payload = self._run(msg, t0 + budget, budget, short, keys)
+        except _WorkerGone:  # once: a second dead worker in a row is an error worth showing
+            try:
+                payload = self._run(msg, t0 + budget, budget, short, keys)
+            except _WorkerGone:
+                raise QueryError("the query worker failed twice in a row; the query was not answered") from None
         payload.setdefault("truncated", False)
         result = QueryResult(max_rows=limit, **{k: v for k, v in payload.items() if k != "elapsed_ms"})
         result.elapsed_ms = (time.perf_counter() - t0) * 1000
@@ -216,6 +226,12 @@ class EmbeddedStore:
                         status, payload, digest = exchange(worker, msg, deadline)
                     elif worker.poll(deadline - time.perf_counter()):
                         status, payload = worker.recv()
+            except BrokenPipeError:
+                # the worker was gone before it could read the query (killed or crashed while idle):
+                # the query never ran, so it is safe to run it again on another worker
+                worker.kill()
+                self._pool.lost()
+                raise _WorkerGone from None
             except (EOFError, OSError) as exc:
                 error = worker.death() if isinstance(exc, EOFError) else QueryError(f"the query worker failed: {exc}")
                 self._pool.lost()

@@ -125,3 +125,27 @@ def test_one_slow_query_does_not_hold_up_others(store):
     t.join()
     assert r.boolean is True
     assert outcome["fast"] < outcome["slow"]
+
+
+
+def test_the_pool_never_hands_out_a_worker_that_died_while_idle(store):
+    """A worker killed while idle (a signal, the OS) is replaced, never given a query (it broke the app's first page)."""
+    import os
+    import signal
+    import time
+
+    store.query("ASK { ?s ?p ?o }")
+    deadline = time.time() + 30
+    while not store._pool._idle and time.time() < deadline:
+        time.sleep(0.05)
+    idle = list(store._pool._idle)
+    assert idle
+    for w in idle:
+        os.kill(w.proc.pid, signal.SIGKILL)
+        w.proc.wait(5)
+    w = store._pool.take(30)
+    try:
+        assert w.proc.poll() is None
+    finally:
+        store._pool.give(w)
+    assert store.query("ASK { ?s ?p ?o }").boolean is True

@@ -5,4 +5,4 @@ records (:mod:`kg.records`), built into RDF and checked with SHACL (:mod:`kg.bui
 :mod:`kg.validate`), and then read by every consumer through the query layer.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -16,6 +16,7 @@ import pytest
 from browser_fixtures import assert_no_script_ran, open_view, screenshot, screenshot_path, wait_ready
 
 from kg.fixtures import HOSTILE
+from kg import __version__
 
 pytestmark = pytest.mark.browser
 
@@ -138,7 +139,7 @@ def test_sparql_gallery_query_and_csv(page, app_server, tmp_path):
 
     with zipfile.ZipFile(zpath) as z:
         meta = json.loads(z.read("query-statements-by-basis.json"))
-    assert meta["query name"] == "statements-by-basis" and meta["release"].startswith("0.1.0+")
+    assert meta["query name"] == "statements-by-basis" and meta["release"].startswith(f"{__version__}+")
     assert meta["citation"]
     screenshot(page, "sparql")
     assert_no_script_ran(page)

@@ -6,6 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import cli
+from kg import __version__
 
 
 def run(*args, env=None):
@@ -62,7 +63,7 @@ def test_build_writes_exports(fx, tmp_path):
     """`ickg build` writes Turtle, N-Triples and JSON-LD and prints the release."""
     r = run(*fx, "build")
     assert r.exit_code == 0, r.output
-    assert "release 0.1.0+" in r.output
+    assert f"release {__version__}+" in r.output
     assert sorted(p.name for p in (tmp_path / "dist").iterdir()) == ["ickg.jsonld", "ickg.nt", "ickg.ttl"]
 
 
@@ -89,7 +90,7 @@ def test_query_file_formats(fx, tmp_path):
     r = run(*fx, "query", str(q), "--format", "json")
     data = json.loads(r.stdout)
     assert data["head"]["vars"] == ["case"] and data["ickg"]["truncated"] is False
-    assert data["ickg"]["release"].startswith("0.1.0+")
+    assert data["ickg"]["release"].startswith(f"{__version__}+")
     r = run(*fx, "query", str(q))
     assert r.stdout.splitlines()[0].strip() == "case"
 
@@ -120,7 +121,7 @@ def test_export_formats(fx, fmt, needle):
     r = run(*fx, "export", "--format", fmt)
     assert r.exit_code == 0
     assert needle in r.stdout
-    assert "0.1.0+" in r.stdout
+    assert f"{__version__}+" in r.stdout
 
 
 def test_usage_errors_exit_2(fx):
@@ -165,7 +166,7 @@ def test_case_command_gives_the_page_as_data(fx):
     data = json.loads(r.stdout)
     text = json.dumps(data)
     assert "Riverside Care Trust" in text and "Riverside had the lowest use of hospital bed days" in text
-    assert "0.1.0+" in text
+    assert f"{__version__}+" in text
 
 
 def test_case_command_unknown_case(fx):

@@ -126,3 +126,19 @@ def test_collection_member_iris_exist(shipped_graph):
             for m in g.objects(col, SKOS.member):
                 assert isinstance(m, URIRef)
                 assert (m, RDF.type, SKOS.Concept) in g or (m, RDF.type, SKOS.Collection) in g, m
+
+
+def test_generated_docs_show_collections_as_headings(shipped_graph):
+    """`ickg docs` lists each scheme's collections as headings with their members linked to the concepts."""
+    from kg.ontodoc import schemes_html
+
+    html = schemes_html(shipped_graph)
+    section = html[html.index("id='scheme-registry-criteria'"):]
+    section = section[:section.index("</section>")]
+    assert "<h3>Collections (6)</h3>" in section
+    data_quality = section[section.index("id='registry-criteria-data-quality'"):]
+    data_quality = data_quality[:data_quality.index("</ul>")]
+    assert data_quality.count("<li>") == 11
+    assert "href='#registry-criteria-dq-registry-age'" in data_quality
+    national = section[section.index("id='registry-criteria-national-enablers'"):]
+    assert "Clinician engagement</a> (collection)" in national[:national.index("</ul>")]

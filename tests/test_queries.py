@@ -415,6 +415,9 @@ def test_frameworks(run):
     assert rows["level"]["editorial"] == "false" and int(rows["level"]["concepts"]) == 3
     assert rows["domain"]["editorial"] == "true"
     assert int(rows["shaw"]["concepts"]) == 5
+    # Table 6 of the HRB review: 35 criteria under two column headings with two sub-headings each
+    assert int(rows["registry-criteria"]["concepts"]) == 35 and int(rows["registry-criteria"]["collections"]) == 6
+    assert int(rows["level"]["collections"]) == 0
 
 
 def test_enablers_by_category(run, shipped_graph):

@@ -98,7 +98,7 @@ def scheme_collections(explorer: Any, scheme: str) -> list[CollectionNode]:
                                               "scope_note": r.get("scopeNote"), "members": {}, "quotes": {}})
         if r.get("member"):
             c["members"][r["member"]] = CollectionMember(r["member"], r.get("memberLabel") or local(r["member"]),
-                                                         r.get("memberNotation"), r.get("nested") == "true")
+                                                         r.get("memberNotation"), r.get("nested") == "1")
         if r.get("quote"):
             c["quotes"][r["quote"]] = quote_info(explorer, r)
             c.setdefault("starts", []).append(int(r["start"]) if r.get("start") else 0)

@@ -34,7 +34,8 @@ with t_schemes:
             by_id = {s.id: s for s in schemes}
             default = "process" if "process" in by_id else (schemes[0].id if schemes else "")
             sid = url_choice("Concept scheme", [s.id for s in schemes], "scheme", default, widget="selectbox",
-                             format_func=lambda i: f"{by_id[i].label} ({by_id[i].concepts})")
+                             format_func=lambda i: f"{by_id[i].label} ({by_id[i].concepts}"
+                             + (f", {by_id[i].collections} collections)" if by_id[i].collections else ")"))
             scheme = by_id.get(sid)
             if scheme is not None:
                 tree = ontology.scheme_tree(ex, scheme.iri)
@@ -79,6 +80,25 @@ with t_schemes:
                         if facet:
                             link("cases", "Case studies with this concept", {facet: common.local(c.iri)},
                                  icon=":material/apartment:")
+                cols = ontology.scheme_collections(ex, scheme.iri)
+                if cols:
+                    st.markdown(f"**Collections** ({len(cols)}): groups the source names (a list, a table "
+                                "section, an author's set), each a heading with its members")
+                for col in cols:
+                    title = (f"{col.notation}. " if col.notation and len(col.notation) < 6 else "") + col.label
+                    holder = st
+                    if col.depth:
+                        _, holder = st.columns([min(col.depth, 6), 40 - min(col.depth, 6)])
+                    with url_expander(("↳ " if col.depth else "") + md(f"{title}  ({len(col.members)} members)"),
+                                      "concept", common.local(col.iri), container=holder):
+                        st.caption(code(common.compact(col.iri)) + " · skos:Collection")
+                        st.markdown("\n".join(
+                            "- " + (f"{m.notation}. " if m.notation and len(m.notation) < 6 else "") + md(m.label)
+                            + (" (collection)" if m.nested else "") for m in col.members))
+                        if col.scope_note:
+                            st.markdown("**Scope note** (the curator's words): " + md(col.scope_note))
+                        if col.quotes:
+                            quote_block(list(col.quotes))
                 rows = [{"concept": n.concept.label, "depth": n.depth, "notation": n.concept.notation or "",
                          "definition": n.concept.definition or "", "scope note": n.concept.scope_note or "",
                          "alternative labels": "; ".join(n.concept.alt_labels), "IRI": n.concept.iri} for n in tree]

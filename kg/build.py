@@ -190,7 +190,15 @@ class _Builder:
             self.add(node, SKOS.prefLabel, Literal(col.label, lang="en"))
             self.add(node, RDFS.label, Literal(col.label, lang="en"))
             self.add(node, DCTERMS.isPartOf, scheme)
+            for alt in col.alt_labels:
+                self.add(node, SKOS.altLabel, Literal(alt, lang="en"))
+            if col.notation:
+                self.add(node, SKOS.notation, Literal(col.notation))
+            if col.scope_note:
+                self.add(node, SKOS.scopeNote, Literal(col.scope_note, lang="en"))
             self.add(node, IC.supportedBy, self.quote(col, rec, ("collections", i)))
+            for j, q in enumerate(col.quotes):
+                self.add(node, IC.supportedBy, self.quote(q, rec, ("collections", i, "quotes", j)))
             for m in col.members:
                 self.add(node, SKOS.member, _ref(m) if ":" in m else concept(f.id, m))
 

@@ -16,7 +16,7 @@ from html import escape
 from pathlib import Path
 
 from rdflib import RDF, Graph, URIRef
-from rdflib.namespace import SKOS
+from rdflib.namespace import DCTERMS, SKOS
 
 
 @contextmanager
@@ -103,9 +103,33 @@ def schemes_html(graph: Graph) -> str:
                 out.append("<dd>Broader: " + ", ".join(
                     f"<a href='#{_anchor(str(b))}'>{escape(_text(graph, b, SKOS.prefLabel) or str(b))}</a>"
                     for b in broader) + "</dd>")
-        out.append("</dl></section>")
+        out.append("</dl>")
+        out += _collections_html(graph, scheme)
+        out.append("</section>")
     out.append("</body></html>")
     return "\n".join(out)
+
+
+def _collections_html(graph: Graph, scheme: URIRef) -> list[str]:
+    """A scheme's collections (found by type, never by label), each a heading with its members listed."""
+    cols = [c for c in graph.subjects(DCTERMS.isPartOf, scheme) if (c, RDF.type, SKOS.Collection) in graph]
+    if not cols:
+        return []
+    out = [f"<h3>Collections ({len(cols)})</h3>"]
+    for col in sorted(cols, key=lambda c: _text(graph, c, SKOS.prefLabel).lower()):
+        label = _text(graph, col, SKOS.prefLabel) or str(col)
+        out.append(f"<h4 id='{_anchor(str(col))}'>{escape(label)} <code>{escape(str(col))}</code></h4>")
+        note = _text(graph, col, SKOS.scopeNote)
+        if note:
+            out.append(f"<p>Scope note: {escape(note)}</p>")
+        members = sorted(graph.objects(col, SKOS.member),
+                         key=lambda m: (_notation_key(_text(graph, m, SKOS.notation)),
+                                        _text(graph, m, SKOS.prefLabel).lower()))
+        out.append("<ul>" + "".join(
+            f"<li><a href='#{_anchor(str(m))}'>{escape(_text(graph, m, SKOS.prefLabel) or str(m))}</a>"
+            + (" (collection)" if (m, RDF.type, SKOS.Collection) in graph else "") + "</li>"
+            for m in members) + "</ul>")
+    return out
 
 
 def _notation_key(n: str) -> tuple:

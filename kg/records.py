@@ -258,8 +258,13 @@ class Collection(Quoted):
 
     id: str = Field(pattern=ID_PATTERN, description="Unique among the scheme's concepts and collections; stable.")
     label: str
+    alt_labels: list[str] = Field(default_factory=list, description="Synonyms; widen searches.")
+    notation: str | None = Field(default=None, description="Number or code as printed.")
+    scope_note: str | None = Field(default=None, description="Curator's note (not a quote).")
     members: list[str] = Field(min_length=1, description=(
-        "Concept ids of this scheme, or `<scheme>:<concept>` / `mechanism:<id>` elsewhere."))
+        "Concept or collection ids of this scheme (a collection may nest another, never itself), "
+        "or `<scheme>:<concept>` / `mechanism:<id>` elsewhere."))
+    quotes: list[Quoted] = Field(default_factory=list, description="Other supporting passages.")
 
 
 class Framework(Model):
@@ -588,6 +593,7 @@ def check_references(corpus: Corpus) -> list[Problem]:
                 if not m.editorial and c.definition is None and not c.quotes:
                     add(rec, ("concepts", i), f"concept {c.id!r} has no quote",
                         "a framework from a source needs a definition or quote per concept")
+            nested = {col.id: [x for x in col.members if ":" not in x and x not in own] for col in m.collections}
             for i, col in enumerate(m.collections):
                 if col.id in seen_c:
                     add(rec, ("collections", i, "id"), f"collection id {col.id!r} is already used in {m.id}")
@@ -595,9 +601,25 @@ def check_references(corpus: Corpus) -> list[Problem]:
                 for j, member in enumerate(col.members):
                     if ":" in member:
                         ref(rec, ("collections", i, "members", j), member)
-                    elif member not in own:
+                    elif member not in own and member not in nested:
                         add(rec, ("collections", i, "members", j), f"unknown concept {member!r} in {m.id}")
+                if _in_itself(col.id, nested):
+                    add(rec, ("collections", i, "members"), f"collection {col.id!r} contains itself",
+                        "a collection may nest another collection of its scheme, never itself")
     return problems
+
+
+def _in_itself(start: str, nested: dict[str, list[str]]) -> bool:
+    """Whether a collection reaches itself through the collections it nests."""
+    todo, seen = list(nested.get(start, [])), set()
+    while todo:
+        cur = todo.pop()
+        if cur == start:
+            return True
+        if cur not in seen:
+            seen.add(cur)
+            todo.extend(nested.get(cur, []))
+    return False
 
 
 #: Folders whose records hold findings, with the prefix a finding reference may carry.

@@ -215,6 +215,12 @@ def build_index(explorer: Any) -> SearchIndex:
         add(Doc(kind, c.iri, c.label, c.definition or c.scope_note or scheme_labels.get(c.scheme, ""),
                 scheme=c.scheme),
             [c.label, c.label, *c.alt_labels, c.definition, c.scope_note], tagged, [c.label, *c.alt_labels])
+    for r in common.whole_rows(explorer, "_collections"):  # a framework's named groups, found like concepts
+        alts = [a for a in (r.get("altLabels") or "").split(" | ") if a]
+        quotes = [q for q in (r.get("quotes") or "").split(" | ") if q]
+        add(Doc("concept", r["collection"], r["label"], r.get("scopeNote") or (quotes[0] if quotes else ""),
+                scheme=r["scheme"] or ""),
+            [r["label"], r["label"], *alts, r.get("scopeNote"), *quotes], {r["collection"]}, [r["label"], *alts])
     expanding = {namespaces.BASE + "scheme/" + s for s in EXPANDING_SCHEMES}
     phrases = []
     for c in concepts.values():

@@ -335,6 +335,18 @@ def test_ontology_scheme_and_concept_from_the_url():
         b.label for b in at.get("download_button")}
 
 
+def test_ontology_lists_collections_with_members():
+    """Table 6's sub-heading "Data quality" is a collection: a heading with its eleven criteria as members,
+    nested under the column heading "Disease registry data and use"; the scheme list counts collections."""
+    at = run("ontology", {"scheme": "registry-criteria", "concept": "data-quality"})
+    shown = texts(at)
+    assert any(t.startswith("**Collections** (6)") for t in shown), shown[:20]
+    members = next(t for t in shown if "Age of the registry" in t)
+    assert members.count("\n- ") == 10 and "Controls for data integrity" in members
+    assert any("Data quality" in e.label and "11 members" in e.label and "↳" in e.label for e in at.expander)
+    assert any("Disease registry data and use" in e.label and "2 members" in e.label for e in at.expander)
+
+
 # ----------------------------------------------------------------------------- hostile data
 
 def _no_live_markup(at: AppTest) -> None:

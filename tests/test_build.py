@@ -266,3 +266,34 @@ def test_collections_and_examples(fixture_dirs):
     assert set(g.objects(col, SKOS.member)) == {concept("level", "meso"), concept("level", "micro")}
     assert g.value(col, DCTERMS.isPartOf) == SCHEME["level"]
     assert (concept("mechanism", "capitation"), IC.hasExample, CASE["hostile-valley"]) in g
+
+
+def test_nested_collection(fixture_dirs):
+    """A collection nested in another is a member of it, typed skos:Collection (not a concept), with its
+    synonyms, notation, scope note and every quote."""
+    from rdflib import RDF, Literal
+    from rdflib.namespace import SKOS
+
+    from kg.namespaces import IC, concept
+
+    evidence, _ = fixture_dirs
+    quoted = {"source": "fixture-report", "section": "Levels"}
+    _edit(evidence / "frameworks" / "level.yaml", lambda d: d.update(collections=[
+        {"id": "all-levels", "label": "All levels", "members": ["macro", "lower-levels"],
+         "quote": "Macro level: integrated care", **quoted},
+        {"id": "lower-levels", "label": "Lower levels", "alt_labels": ["care-group levels"], "notation": "2",
+         "scope_note": "The two levels below the population.", "members": ["meso", "micro"],
+         "quote": "Meso level: integrated care", **quoted,
+         "quotes": [{"quote": "integrated care for a particular care group.", **quoted}]}]))
+    from kg.checks import anchor_corpus
+    from kg.records import load_evidence
+
+    anchor_corpus(load_evidence(evidence)[0], fixture_dirs[1])
+    g = _built(evidence)
+    outer, inner = concept("level", "all-levels"), concept("level", "lower-levels")
+    assert set(g.objects(outer, SKOS.member)) == {concept("level", "macro"), inner}
+    assert (inner, RDF.type, SKOS.Collection) in g and (inner, RDF.type, SKOS.Concept) not in g
+    assert (inner, SKOS.altLabel, Literal("care-group levels", lang="en")) in g
+    assert (inner, SKOS.notation, Literal("2")) in g
+    assert g.value(inner, SKOS.scopeNote) == Literal("The two levels below the population.", lang="en")
+    assert len(set(g.objects(inner, IC.supportedBy))) == 2

@@ -395,6 +395,9 @@ def test_search_labels(run):
     """Finds pooled budgets by name; a hostile string is only ever a literal."""
     rows = run("search-labels", text="budget")
     assert "Pooled budget" in _labels(rows)
+    # a framework's named group is found by its name too, as a collection (Suter et al.'s ten principles)
+    suter = [r for r in run("search-labels", text="Suter") if r["thing"].endswith("/success-features/suter-principles")]
+    assert [r["type"] for r in suter] == ["collection"]
     for hostile in ['budget" } UNION { ?thing ?p ?label } #', "}\nUNION {", "'; DROP", "# comment"]:
         assert run("search-labels", text=hostile) == []
 
@@ -415,6 +418,9 @@ def test_frameworks(run):
     assert rows["level"]["editorial"] == "false" and int(rows["level"]["concepts"]) == 3
     assert rows["domain"]["editorial"] == "true"
     assert int(rows["shaw"]["concepts"]) == 5
+    # Table 6 of the HRB review: 35 criteria under two column headings with two sub-headings each
+    assert int(rows["registry-criteria"]["concepts"]) == 35 and int(rows["registry-criteria"]["collections"]) == 6
+    assert int(rows["level"]["collections"]) == 0
 
 
 def test_enablers_by_category(run, shipped_graph):

@@ -278,6 +278,23 @@ def test_collection_members_must_exist(fixture_dirs):
     assert len(msgs) == 2, msgs
 
 
+def test_collection_may_nest_a_collection_never_itself(fixture_dirs):
+    """A collection may list another collection of its scheme (a table column and its sub-headings);
+    one that reaches itself through the collections it nests is refused with its file and field."""
+    evidence, _ = fixture_dirs
+    quoted = {"quote": "Meso level: integrated care", "source": "fixture-report", "section": "Levels"}
+    _edit(evidence / "frameworks" / "level.yaml", lambda d: d.update(collections=[
+        {"id": "all-levels", "label": "All levels", "members": ["macro", "lower-levels"], **quoted},
+        {"id": "lower-levels", "label": "Lower levels", "members": ["meso", "micro"], **quoted}]))
+    assert [m for m in _messages(evidence) if "no anchor" not in m] == []
+    _edit(evidence / "frameworks" / "level.yaml", lambda d: d["collections"][1]["members"].append("all-levels"))
+    msgs = [m for m in _messages(evidence) if "no anchor" not in m]
+    assert len(msgs) == 2, msgs
+    assert any("level.yaml" in m and "collections[0].members: collection 'all-levels' contains itself" in m
+               for m in msgs), msgs
+    assert any("collections[1].members: collection 'lower-levels' contains itself" in m for m in msgs), msgs
+
+
 def test_hedge_dropped_from_summary_is_a_warning(fixture_dirs):
     """'may have contributed' summarised as 'contributed' warns; keeping 'might' (same family) does not."""
     from kg.checks import HEDGES, check_hedges

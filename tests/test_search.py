@@ -50,10 +50,22 @@ def test_search_on_the_fixture(fx):
                                                                      "alert", "1"]
 
 
-def test_index_covers_every_kind(ex):
-    """One document per case study, finding and concept."""
+def test_index_covers_every_kind(ex, shipped_graph):
+    """One document per case study, finding, concept and collection (a collection is found like a concept)."""
+    from rdflib import RDF
+    from rdflib.namespace import SKOS
+
     idx = search.index(ex)
     kinds = Counter(d.kind for d in idx.docs)
     assert kinds["case study"] == len(cases.case_table(ex))
     assert kinds["finding"] == len(common.statements(ex))
-    assert kinds["mechanism"] + kinds["concept"] == len(common.concepts(ex))
+    collections = set(shipped_graph.subjects(RDF.type, SKOS.Collection))
+    assert collections
+    assert kinds["mechanism"] + kinds["concept"] == len(common.concepts(ex)) + len(collections)
+
+
+def test_search_finds_a_group_as_a_concept_hit(ex):
+    """Suter et al.'s ten principles are a collection; the search finds them by the author's name."""
+    hits = [h.doc for h in search.search(ex, "Suter principles").of("concept")]
+    assert hits and hits[0].iri == C + "success-features/suter-principles"
+    assert hits[0].scheme == "https://w3id.org/ickg/scheme/success-features"

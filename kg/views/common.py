@@ -348,12 +348,14 @@ class SchemeInfo:
     label: str
     editorial: bool
     concepts: int
+    collections: int = 0
 
 
 def schemes(explorer: Any) -> list[SchemeInfo]:
     """Every concept scheme, by label."""
     return memo(explorer, "schemes", lambda: [
-        SchemeInfo(r["scheme"], local(r["scheme"]), r["label"], r["editorial"] == "true", int(r["concepts"]))
+        SchemeInfo(r["scheme"], local(r["scheme"]), r["label"], r["editorial"] == "true", int(r["concepts"]),
+                   int(r.get("collections") or 0))
         for r in whole_rows(explorer, "frameworks")])
 
 

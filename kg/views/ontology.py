@@ -58,6 +58,69 @@ def scheme_tree(explorer: Any, scheme: str) -> list[TreeNode]:
 
 
 @dataclass(frozen=True)
+class CollectionMember:
+    """A member of a collection: a concept, or a collection nested in it."""
+
+    iri: str
+    label: str
+    notation: str | None
+    nested: bool  # the member is itself a collection
+
+
+@dataclass(frozen=True)
+class CollectionNode:
+    """A collection of a scheme (a heading of the text: a list, a table section, an author's set) with its members."""
+
+    iri: str
+    label: str
+    notation: str | None
+    scope_note: str | None
+    depth: int  # 0 for a collection no other collection of the scheme holds; nested ones one deeper
+    members: tuple[CollectionMember, ...]
+    quotes: tuple[QuoteInfo, ...]
+
+
+def _member_key(m: CollectionMember) -> tuple:
+    n = m.notation or ""
+    num = tuple(int(p) for p in n.split(".") if p.isdigit()) if n.replace(".", "").isdigit() else ()
+    return (0 if n else 1, num, n, m.label.lower())
+
+
+def scheme_collections(explorer: Any, scheme: str) -> list[CollectionNode]:
+    """A scheme's collections, each followed by the collections nested in it, members in notation then label order.
+
+    Collections are found by type (``skos:Collection``, ``dct:isPartOf`` the scheme), never by label.
+    """
+    scheme = expand(scheme)
+    info: dict[str, dict[str, Any]] = {}
+    for r in whole_rows(explorer, "_scheme_collections", scheme=scheme):
+        c = info.setdefault(r["collection"], {"label": r["label"] or "", "notation": r.get("notation"),
+                                              "scope_note": r.get("scopeNote"), "members": {}, "quotes": {}})
+        if r.get("member"):
+            c["members"][r["member"]] = CollectionMember(r["member"], r.get("memberLabel") or local(r["member"]),
+                                                         r.get("memberNotation"), r.get("nested") == "1")
+        if r.get("quote"):
+            c["quotes"][r["quote"]] = quote_info(explorer, r)
+            c.setdefault("starts", []).append(int(r["start"]) if r.get("start") else 0)
+    inner = {m for c in info.values() for m, v in c["members"].items() if v.nested and m in info}
+    out: list[CollectionNode] = []
+
+    def walk(iri: str, depth: int, path: tuple[str, ...]) -> None:
+        c = info[iri]
+        members = tuple(sorted(c["members"].values(), key=_member_key))
+        out.append(CollectionNode(iri, c["label"], c["notation"], c["scope_note"], depth, members,
+                                  tuple(sorted(c["quotes"].values(), key=lambda q: q.line or 0))))
+        for m in members:
+            if m.nested and m.iri in info and m.iri not in path:
+                walk(m.iri, depth + 1, path + (m.iri,))
+    def first(i: str) -> tuple[int, ...]:  # where the collection's quotes start in the source: the text's order
+        return tuple(sorted(set(info[i].get("starts", []))))
+    for iri in sorted((i for i in info if i not in inner), key=lambda i: (first(i), info[i]["label"].lower())):
+        walk(iri, 0, (iri,))
+    return out
+
+
+@dataclass(frozen=True)
 class TermDoc:
     """A class or property of the ontology with its documentation."""
 

@@ -58,24 +58,27 @@ if ex is not None:
                       format_func=lambda n: by_name[n].title if n in by_name else "(your own query)")
     nq = by_name.get(name)
     bindings_raw: dict[str, str] = {}
-    if nq is not None:
-        st.markdown(md(nq.description))
-        st.caption("For " + ", ".join(md(t) + "s" for t in nq.tags) + " · " + code(nq.name))
-        if nq.params:
-            pcols = st.columns(min(3, len(nq.params)))
-            for i, p in enumerate(nq.params):
-                col = pcols[i % len(pcols)]
-                label = f"{p.name}{'' if p.optional else ' (required)'}"
-                choices = sparql.param_choices(ex, p.name) if p.kind == "iri" else None
-                if choices:
-                    names = dict(choices)
-                    value = url_choice(label, [""] + [c for c, _ in choices], f"p.{p.name}", "", widget="selectbox",
-                                       container=col, help=p.help,
-                                       format_func=lambda v, n=names, o=p.optional: f"{n[v]}  ·  {v}" if v else
-                                       ("(any)" if o else "(choose)"))
-                else:
-                    value = url_text(label, f"p.{p.name}", container=col, help=p.help)
-                bindings_raw[p.name] = value
+    # one container whatever the chosen query shows, so the editor below keeps its place in the page
+    # (Streamlit remounts a component that moves, and a remounted frame can lose its messages)
+    with st.container(key="sparql_query_info"):
+        if nq is not None:
+            st.markdown(md(nq.description))
+            st.caption("For " + ", ".join(md(t) + "s" for t in nq.tags) + " · " + code(nq.name))
+            if nq.params:
+                pcols = st.columns(min(3, len(nq.params)))
+                for i, p in enumerate(nq.params):
+                    col = pcols[i % len(pcols)]
+                    label = f"{p.name}{'' if p.optional else ' (required)'}"
+                    choices = sparql.param_choices(ex, p.name) if p.kind == "iri" else None
+                    if choices:
+                        names = dict(choices)
+                        value = url_choice(label, [""] + [c for c, _ in choices], f"p.{p.name}", "", widget="selectbox",
+                                           container=col, help=p.help,
+                                           format_func=lambda v, n=names, o=p.optional: f"{n[v]}  ·  {v}" if v else
+                                           ("(any)" if o else "(choose)"))
+                    else:
+                        value = url_text(label, f"p.{p.name}", container=col, help=p.help)
+                    bindings_raw[p.name] = value
 
     # ------------------------------------------------------------------ the editor
     st.subheader("Query", anchor=False)

@@ -125,3 +125,27 @@ def test_query_text_from_a_link_stays_text(page, app_server):
     assert text in titles
     assert page.locator("img[src='x']").count() == 0
     assert_no_script_ran(page)
+
+
+def test_a_gallery_query_replaces_the_editor_text(page, app_server):
+    """Choosing a gallery query puts its text in the editor, which keeps working (highlighting, running)."""
+    from kg import queries
+
+    open_view(page, app_server.base + "/sparql")
+    frame = _editor(page)
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="Query").first.click()
+    page.keyboard.type("How strong is the evidence")
+    page.get_by_role("option", name=re.compile("How strong is the evidence")).first.click()
+    page.wait_for_function("() => new URLSearchParams(location.search).get('query') === 'statements-by-basis'",
+                           timeout=30_000)
+    wait_ready(page)
+    frame = _editor(page)
+    expected = queries.find("statements-by-basis").text
+    page.wait_for_function("""() => { const f = document.querySelector('[data-testid="stCustomComponentV1"]');
+                                      const cm = f && f.contentDocument.querySelector('.CodeMirror');
+                                      return cm && cm.CodeMirror.getValue().includes('SELECT'); }""", timeout=30_000)
+    assert _value(frame).strip() == expected.strip()
+    assert frame.locator("span.cm-keyword", has_text="SELECT").count() >= 1
+    frame.get_by_role("button", name=re.compile("Run query")).click()
+    page.get_by_text(re.compile(r"^\d+ rows in \d+ ms$")).first.wait_for(timeout=30_000)
+    assert_no_script_ran(page)

@@ -171,6 +171,7 @@
     if (!data || data.type !== "streamlit:render") { return; }
     var args = data.args || {};
     var first = yasqe === null;
+    rendered = true;
     if (first) { create(args); }
     if (args.version !== version) {
       version = args.version;
@@ -180,5 +181,15 @@
     if (first) { emit(false); }  // tells the page the editor is showing (it drops its plain text area)
   });
   window.addEventListener("resize", setHeight);
-  send("streamlit:componentReady", { apiVersion: 1 });
+
+  // Streamlit may not have registered a frame it has just (re)mounted when the first message
+  // arrives ("unregistered ComponentInstance"), so the ready message repeats until a render comes.
+  var rendered = false;
+  var tries = 0;
+  (function ready() {
+    if (rendered || tries > 80) { return; }
+    tries += 1;
+    send("streamlit:componentReady", { apiVersion: 1 });
+    window.setTimeout(ready, 250);
+  })();
 })();

@@ -135,6 +135,18 @@
 
   // ------------------------------------------------------------------ the editor
 
+  function applyTheme(theme) {
+    // Streamlit's theme colours (light or dark, or the app's own) as CSS variables of editor.css
+    if (!theme) { return; }
+    var root = document.documentElement.style;
+    var map = { primaryColor: "--ickg-primary", textColor: "--ickg-text", backgroundColor: "--ickg-background",
+                secondaryBackgroundColor: "--ickg-background-2" };
+    Object.keys(map).forEach(function (k) {
+      if (typeof theme[k] === "string" && /^[#a-zA-Z0-9(),.% ]+$/.test(theme[k])) { root.setProperty(map[k], theme[k]); }
+    });
+    document.documentElement.setAttribute("data-base", theme.base === "dark" ? "dark" : "light");
+  }
+
   function create(args) {
     setupCompleters(args.prefixes || {}, args.terms || []);
     yasqe = new Yasqe(document.getElementById("editor"), {
@@ -172,6 +184,7 @@
     var args = data.args || {};
     var first = yasqe === null;
     rendered = true;
+    applyTheme(data.theme);
     if (first) { create(args); }
     if (args.version !== version) {
       version = args.version;

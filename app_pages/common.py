@@ -291,6 +291,39 @@ def url_expander(label: str, name: str, value: str, container: Any = st, **kwarg
                               args=(key, name, value), **kwargs)
 
 
+def element_class(key: str) -> str:
+    """The CSS class Streamlit gives the element with widget key ``key`` (``st-key-`` + the key, other characters as ``-``)."""
+    return "st-key-" + re.sub(r"[^a-zA-Z0-9_-]", "-", key.strip())
+
+
+def scroll_script(key: str) -> str:
+    """A script that scrolls the element with widget key ``key`` to the top of the view once it is drawn.
+
+    Nothing but the element's class reaches the script, and the class holds only ``[A-Za-z0-9_-]``
+    (:func:`element_class`), so a URL parameter cannot write into it. An element already in view
+    is left where it is (an expander the reader just opened does not jump).
+    """
+    cls = element_class(key)
+    return ("<script>(() => { let tries = 0; const timer = setInterval(() => {"
+            f" const el = document.querySelector('.{cls}'); tries += 1;"
+            " if (el) { clearInterval(timer); const box = el.getBoundingClientRect();"
+            " if (box.top < 0 || box.top > window.innerHeight - 80) { el.scrollIntoView({block: 'start'}); } }"
+            " else if (tries > 150) { clearInterval(timer); } }, 100); })();</script>")
+
+
+def scroll_to(key: str) -> None:
+    """Scroll the page to the element with widget key ``key`` (a permalink's target), once per session and key.
+
+    Streamlit has no scrolling of its own for a widget; the script runs in the page (``st.html``
+    with ``unsafe_allow_javascript``) and waits for the element, which may be drawn after it.
+    """
+    done = st.session_state.setdefault("_scrolled_to", set())
+    if key in done:
+        return
+    done.add(key)
+    st.html(scroll_script(key), unsafe_allow_javascript=True)
+
+
 def set_params(**values: Any) -> None:
     """Write URL parameters (None or empty removes one)."""
     for k, v in values.items():

@@ -1,13 +1,13 @@
 """Ontology: every concept scheme as a tree with definitions, quotes and sources; classes and properties; downloads.
 
-URL parameters: ``scheme`` (a scheme id, e.g. ``process``) and ``concept`` (a concept id to open).
+URL parameters: ``scheme`` (a scheme id, e.g. ``process``) and ``concept`` (a concept id to open and scroll to).
 """
 
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import (code, download_buttons, failed, frame, link, md, quote_block, release_footer, url_choice,
-                              url_expander, url_tabs)
+from app_pages.common import (code, download_buttons, failed, frame, link, md, quote_block, release_footer, scroll_to,
+                              url_choice, url_expander, url_tabs)
 from kg import serialise
 from kg.errors import IckgError
 from kg.views import common, ontology
@@ -99,6 +99,10 @@ with t_schemes:
                             st.markdown("**Scope note** (the curator's words): " + md(col.scope_note))
                         if col.quotes:
                             quote_block(list(col.quotes))
+                opened = st.query_params.get("concept")
+                if opened and opened in ({common.local(n.concept.iri) for n in tree}
+                                          | {common.local(c.iri) for c in cols}):
+                    scroll_to(f"url_concept_{opened}")  # a permalink opens the concept and brings it into view
                 rows = [{"concept": n.concept.label, "depth": n.depth, "notation": n.concept.notation or "",
                          "definition": n.concept.definition or "", "scope note": n.concept.scope_note or "",
                          "alternative labels": "; ".join(n.concept.alt_labels), "IRI": n.concept.iri} for n in tree]

@@ -1,4 +1,4 @@
-"""SPARQL console: the query gallery, an editor, results with status, charts, graph view, downloads, share links.
+"""SPARQL console: the query gallery, an editor (YASQE, :mod:`app_pages.sparql_editor`), results with status, charts, graph view, downloads, share links.
 
 URL parameters: ``query`` (a gallery query's name), ``p.<param>`` (its parameters), ``text``
 (an edited query's text), ``gq`` and ``tag`` (the gallery search). A link with ``query`` or
@@ -11,6 +11,7 @@ import streamlit as st
 
 from app_pages.common import (code, frame, iri_link_column, md, release_footer, resource_url, set_params, share_url,
                               url_choice, url_text)
+from app_pages.sparql_editor import sparql_editor
 from kg import queries, serialise, settings
 from kg.errors import IckgError
 from kg.views import common, sparql
@@ -57,65 +58,79 @@ if ex is not None:
                       format_func=lambda n: by_name[n].title if n in by_name else "(your own query)")
     nq = by_name.get(name)
     bindings_raw: dict[str, str] = {}
-    if nq is not None:
-        st.markdown(md(nq.description))
-        st.caption("For " + ", ".join(md(t) + "s" for t in nq.tags) + " · " + code(nq.name))
-        if nq.params:
-            pcols = st.columns(min(3, len(nq.params)))
-            for i, p in enumerate(nq.params):
-                col = pcols[i % len(pcols)]
-                label = f"{p.name}{'' if p.optional else ' (required)'}"
-                choices = sparql.param_choices(ex, p.name) if p.kind == "iri" else None
-                if choices:
-                    names = dict(choices)
-                    value = url_choice(label, [""] + [c for c, _ in choices], f"p.{p.name}", "", widget="selectbox",
-                                       container=col, help=p.help,
-                                       format_func=lambda v, n=names, o=p.optional: f"{n[v]}  ·  {v}" if v else
-                                       ("(any)" if o else "(choose)"))
-                else:
-                    value = url_text(label, f"p.{p.name}", container=col, help=p.help)
-                bindings_raw[p.name] = value
+    # one container whatever the chosen query shows, so the editor below keeps its place in the page
+    # (Streamlit remounts a component that moves, and a remounted frame can lose its messages)
+    with st.container(key="sparql_query_info"):
+        if nq is not None:
+            st.markdown(md(nq.description))
+            st.caption("For " + ", ".join(md(t) + "s" for t in nq.tags) + " · " + code(nq.name))
+            if nq.params:
+                pcols = st.columns(min(3, len(nq.params)))
+                for i, p in enumerate(nq.params):
+                    col = pcols[i % len(pcols)]
+                    label = f"{p.name}{'' if p.optional else ' (required)'}"
+                    choices = sparql.param_choices(ex, p.name) if p.kind == "iri" else None
+                    if choices:
+                        names = dict(choices)
+                        value = url_choice(label, [""] + [c for c, _ in choices], f"p.{p.name}", "", widget="selectbox",
+                                           container=col, help=p.help,
+                                           format_func=lambda v, n=names, o=p.optional: f"{n[v]}  ·  {v}" if v else
+                                           ("(any)" if o else "(choose)"))
+                    else:
+                        value = url_text(label, f"p.{p.name}", container=col, help=p.help)
+                    bindings_raw[p.name] = value
 
     # ------------------------------------------------------------------ the editor
     st.subheader("Query", anchor=False)
     # The editor's text is set from the URL or the gallery only when the page opens and when another
     # gallery query is chosen; never from the URL afterwards, so a second edit is what "Run query" runs
-    # (issue 13: the URL written by the previous run used to overwrite the edit).
-    if "editor" not in st.session_state:
-        st.session_state["editor"] = st.query_params.get("text") or (nq.text if nq is not None else DEFAULT_TEXT)
-        st.session_state["editor_gallery"] = name
-    elif st.session_state.get("editor_gallery") != name:
-        st.session_state["editor_gallery"] = name
-        st.session_state["editor"] = nq.text if nq is not None else DEFAULT_TEXT
+    # (issue 13: the URL written by the previous run used to overwrite the edit). Each time the page
+    # sets the text itself it raises the version, which is what makes the editor take it.
+    state = st.session_state
+    if "sparql_text" not in state:
+        state["sparql_text"] = st.query_params.get("text") or (nq.text if nq is not None else DEFAULT_TEXT)
+        state["editor_gallery"] = name
+        state["sparql_version"] = 0
+    elif state.get("editor_gallery") != name:
+        state["editor_gallery"] = name
+        state["sparql_text"] = nq.text if nq is not None else DEFAULT_TEXT
+        state["sparql_version"] += 1
         set_params(text=None)
-    text = st.text_area("SPARQL", key="editor", height=260, label_visibility="collapsed",
-                        help="Ctrl+Enter applies the text and runs it; so does Run query.")
-    b1, b2 = st.columns([1, 5], vertical_alignment="center")
-    force = b1.button("Run query", icon=":material/play_arrow:", type="primary")
+    try:
+        terms = [(c.term, c.label) for c in sparql.completions(ex)]
+    except IckgError:  # the editor still works, with prefix completion only
+        terms = []
+    edit = sparql_editor(state["sparql_text"], state["sparql_version"], sparql.editor_prefixes(), terms)
+    text, force = edit.text, edit.run
+    state["sparql_text"] = text
     edited = nq is None or text.strip() != nq.text.strip()
     if force:  # remember what ran, so the link reopens it
         if edited:
             set_params(text=text, query=None)
         else:
             set_params(text=None)
-        history = st.session_state.setdefault("sparql_history", [])
+        history = state.setdefault("sparql_history", [])
         if text.strip() and (not history or history[0] != text):
             history.insert(0, text)
             del history[20:]
 
     def _reopen() -> None:
-        chosen = st.session_state.get("sparql_recent")
+        chosen = state.get("sparql_recent")
         if chosen:
-            st.session_state["editor"] = chosen
+            state["sparql_text"] = chosen
+            state["sparql_version"] += 1
 
-    if st.session_state.get("sparql_history"):
-        st.selectbox("Recent queries (this session)", [""] + st.session_state["sparql_history"], key="sparql_recent",
+    if edit.rich:
+        st.caption("The editor keeps the queries you run in this browser (Earlier queries); Ctrl+Space completes "
+                   "the predeclared prefixes and the graph's classes, properties, concepts and case studies.")
+    elif state.get("sparql_history"):
+        st.selectbox("Recent queries (this session)", [""] + state["sparql_history"], key="sparql_recent",
                      on_change=_reopen, format_func=lambda t: " ".join(t.split())[:120] if t else "reopen a query run "
                      "before", help="The last 20 queries run in this session; choosing one puts it in the editor.")
 
     share = ({"text": text} if edited else
              {"query": name, **{f"p.{k}": v for k, v in bindings_raw.items() if v}})
-    b2.caption("Share this query: the link below reopens and runs it.")
+    st.caption("Share this query: the link below reopens and runs it.")
     st.code(share_url(share, "sparql"), language="text", wrap_lines=True)
 
     # ------------------------------------------------------------------ running

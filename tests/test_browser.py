@@ -196,15 +196,17 @@ def test_evidence_map_phone_list(page, app_server):
 def test_sparql_second_edit_runs(page, app_server):
     """Edit and run, edit again and press Run query: the second text runs (issue 13)."""
     open_view(page, app_server.base + "/sparql")
-    editor = page.locator("textarea").first
+    frame = page.frame_locator('[data-testid="stCustomComponentV1"]').first
+    editor = frame.locator(".CodeMirror")  # YASQE (the plain text area shows only until it has loaded)
+    editor.wait_for(timeout=60_000)
     for text, expect in (("SELECT ?s WHERE { ?s a ic:CaseStudy } LIMIT 5", 5),
                          ("SELECT ?s WHERE { ?s a ic:CaseStudy } LIMIT 3", 3)):
-        editor.fill(text)
-        page.get_by_role("button", name=re.compile("Run query")).click()
+        editor.evaluate("(el, t) => el.CodeMirror.setValue(t)", text)
+        frame.get_by_role("button", name=re.compile("Run query")).click()
         page.wait_for_function(f"() => document.body.innerText.match(/\\b{expect} rows? in \\d+ ms/)",
                                timeout=30_000)
         wait_ready(page)
-        assert editor.input_value() == text
+        assert editor.evaluate("el => el.CodeMirror.getValue()") == text
     assert params(page)["text"] == ["SELECT ?s WHERE { ?s a ic:CaseStudy } LIMIT 3"]
     assert_no_script_ran(page)
 

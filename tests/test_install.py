@@ -71,8 +71,11 @@ def test_the_installed_package_is_not_the_checkout(installed):
     assert ROOT not in kg_file.parents and Path(out[1]) in kg_file.parents
     data = kg_file.parent / "data"
     for name in ("ickg.nt.gz", "release.json", "ontology/ickg.ttl", "ontology/shapes.ttl",
-                 "app/app.py", "app/app_pages/common.py"):
+                 "app/app.py", "app/app_pages/common.py", "app/app_pages/sparql_editor.py"):
         assert (data / name).is_file(), name
+    # the SPARQL editor component's files (YASQE and the page around it): nothing is fetched at run time
+    for name in ("index.html", "editor.js", "editor.css", "yasqe.min.js", "yasqe.min.css"):
+        assert (kg_file.parent / "static" / "sparql-editor" / name).is_file(), name
 
 
 def test_stats_from_an_unrelated_folder(installed, shipped):

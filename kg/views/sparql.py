@@ -1,18 +1,22 @@
 """Data of the SPARQL console (``app_pages/sparql.py``): the gallery, parameter choices, results for the screen.
 
 SELECT results are shown by label with compact IRIs beside; a CONSTRUCT or DESCRIBE result
-becomes a network for :mod:`kg.viz`; a result with text and a number can be charted.
+becomes a network for :mod:`kg.viz`; a result with text and a number can be charted. The
+editor completes the predeclared prefixes (:func:`editor_prefixes`) and the graph's terms
+(:func:`completions`).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any, Iterable
 
 from kg import queries
+from kg.namespaces import FIXED_PREFIXES
 from kg.views.cases import case_table
-from kg.views.common import (compact, label, labels, local, scheme_concepts, schemes, statement_quotes,
-                             statements)
+from kg.views.common import (compact, label, labels, local, memo, scheme_concepts, schemes, statement_quotes,
+                             statements, whole_rows)
 
 
 def gallery(text: str = "", tags: Iterable[str] = ()) -> list[Any]:
@@ -25,6 +29,38 @@ def gallery(text: str = "", tags: Iterable[str] = ()) -> list[Any]:
         if all(w in hay for w in words) and want <= set(q.tags):
             out.append(q)
     return out
+
+
+def editor_prefixes() -> dict[str, str]:
+    """The prefixes every query surface predeclares (the project's, the W3C ones, every concept scheme's)."""
+    return dict(FIXED_PREFIXES)
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A term the editor offers: its prefixed name, its label and what it is."""
+
+    term: str
+    label: str
+    kind: str  # class, property, concept, case study
+
+
+def completions(explorer: Any) -> list[Completion]:
+    """The ontology's classes and properties, every concept and every case study, as prefixed names.
+
+    From the named query ``_completion_terms``; a term no predeclared prefix can shorten is left
+    out (the editor completes prefixed names only). Sorted by prefixed name.
+    """
+    def make() -> list[Completion]:
+        names = labels(explorer)
+        out = {}
+        for r in whole_rows(explorer, "_completion_terms"):
+            short = compact(r["term"])
+            if short != r["term"] and short not in out:
+                out[short] = Completion(short, names.get(r["term"], ""), r["kind"])
+        return [out[k] for k in sorted(out)]
+
+    return memo(explorer, "sparql_completions", make)
 
 
 #: Parameter name -> where its choices come from: a concept scheme, or a class of things.

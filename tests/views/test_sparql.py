@@ -70,3 +70,54 @@ def test_chart_rows_never_sum(ex):
     places, numbers = sparql.chart_options(r)
     assert numbers == ["n"] and "l" in places
     assert sparql.chart_rows(ex, r, "l", "n") == [{"x": "a", "y": 1}, {"x": "a (2)", "y": 2}, {"x": "b", "y": 3}]
+
+
+def test_editor_completes_the_ontology_concepts_and_cases(ex):
+    """Every class and property of ontology/ickg.ttl, the concepts and the case studies, as prefixed names with labels."""
+    from pathlib import Path
+
+    import yaml
+    from rdflib import OWL, RDF, RDFS
+
+    root = Path(__file__).resolve().parents[2]
+    onto = Graph().parse(root / "ontology" / "ickg.ttl", format="turtle")
+    by_term = {c.term: c for c in sparql.completions(ex)}
+    for kind, types in (("class", (OWL.Class,)),
+                        ("property", (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty))):
+        declared = {s for t in types for s in onto.subjects(RDF.type, t)
+                    if str(s).startswith("https://w3id.org/ickg/ontology#")}
+        assert declared
+        for iri in declared:
+            short = "ic:" + str(iri).split("#", 1)[1]
+            assert short in by_term, short
+            assert by_term[short].kind == kind
+            assert by_term[short].label == str(onto.value(iri, RDFS.label))
+    assert by_term["ic:CaseStudy"].label == "Case study" and by_term["ic:about"].kind == "property"
+    # a concept of a concept scheme, under its scheme's prefix, with the label its framework file gives
+    domains = yaml.safe_load((root / "evidence" / "frameworks" / "domain.yaml").read_text(encoding="utf-8"))
+    hospital = next(c for c in domains["concepts"] if c["id"] == "hospital-use")
+    assert by_term["domain:hospital-use"].label == hospital["label"]
+    assert by_term["domain:hospital-use"].kind == "concept"
+    case = yaml.safe_load((root / "evidence" / "case-studies" / "pace.yaml").read_text(encoding="utf-8"))
+    assert by_term["case:pace"].label == case["label"] and by_term["case:pace"].kind == "case study"
+    assert "mechanism:pooled-budget" in by_term
+    # only prefixed names, each once, sorted; every prefix one the editor predeclares
+    terms = [c.term for c in sparql.completions(ex)]
+    prefixes = sparql.editor_prefixes()
+    assert terms == sorted(set(terms))
+    assert all(t.split(":", 1)[0] in prefixes and "://" not in t for t in terms)
+
+
+def test_editor_prefixes_are_the_predeclared_ones():
+    """The editor offers every concept scheme's prefix (one per framework file) and the project's own."""
+    from pathlib import Path
+
+    from kg.namespaces import BASE
+
+    prefixes = sparql.editor_prefixes()
+    frameworks = Path(__file__).resolve().parents[2] / "evidence" / "frameworks"
+    for f in frameworks.glob("*.yaml"):
+        assert prefixes[f.stem] == f"{BASE}concept/{f.stem}/", f.stem
+    assert prefixes["ic"] == "https://w3id.org/ickg/ontology#"
+    assert prefixes["domain"] == "https://w3id.org/ickg/concept/domain/"
+    assert {"case", "mechanism", "stmt", "src", "scheme", "skos", "rdfs", "dct", "prov"} <= set(prefixes)

@@ -13,6 +13,7 @@ import re
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from playwright.sync_api import expect
 from browser_fixtures import assert_no_script_ran, open_view, screenshot, screenshot_path, wait_ready
 
 from kg.fixtures import HOSTILE
@@ -64,7 +65,7 @@ def test_cases_facet_then_open_a_case(page, app_server):
     page.wait_for_function("() => new URLSearchParams(location.search).has('case')", timeout=30_000)
     wait_ready(page)
     assert params(page)["level"] == ["meso"]  # the list's filters stay in the URL for the way back
-    assert page.get_by_role("heading", name="Key messages").is_visible()
+    expect(page.get_by_role("heading", name="Key messages")).to_be_visible(timeout=30_000)
     # the quote behind a line is one click away
     page.get_by_role("button", name=re.compile(r"^(format_quote\s*)?Quote$")).first.click()
     popover = page.locator('[data-testid="stPopoverBody"]').first
@@ -182,14 +183,16 @@ def test_evidence_map_phone_list(page, app_server):
     open_view(page, app_server.base + "/evidence-map")
     page.get_by_role("heading", name="The map as a table").wait_for(timeout=60_000)
     narrow = page.locator(".st-key-map_narrow")
-    assert narrow.is_visible() and not page.locator(".st-key-map_wide").is_visible()
+    expect(narrow).to_be_visible(timeout=30_000)  # retried: the layout settles after the first paint
+    expect(page.locator(".st-key-map_wide")).to_be_hidden(timeout=30_000)
     narrow.get_by_text(re.compile(r"^Financial — \d+ domains with evidence, \d+ gaps")).first.click()
     page.wait_for_timeout(800)
     assert "Hospital use" in narrow.inner_text()
     page.screenshot(path=str(screenshot_path("evidence-map-phone")))
     page.set_viewport_size({"width": 1400, "height": 1000})
     wait_ready(page)
-    assert page.locator(".st-key-map_wide").is_visible() and not narrow.is_visible()
+    expect(page.locator(".st-key-map_wide")).to_be_visible(timeout=30_000)
+    expect(narrow).to_be_hidden(timeout=30_000)
     assert_no_script_ran(page)
 
 

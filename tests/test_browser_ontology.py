@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from browser_fixtures import assert_no_script_ran, open_view
 
 from kg.records import load_evidence
@@ -38,6 +39,6 @@ def test_concept_permalink_scrolls_to_the_concept(page, app_server):
     assert box["scrolled"] > 2 * box["height"], box  # the page really moved: the concept is far down
     # the concept is the open one, its definition showing
     details = page.locator(selector).first
-    assert details.locator("summary").first.is_visible()
+    expect(details.locator("summary").first).to_be_visible(timeout=30_000)
     assert "mechanism:virtual-ward" in details.inner_text()
     assert_no_script_ran(page)

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from browser_fixtures import assert_no_script_ran, open_view, wait_ready
 
 from kg.fixtures import REPORT
@@ -36,8 +37,9 @@ def test_reader_opens_at_a_quote_permalink(page, app_server, tmp_path):
     a = finding.anchor
     open_view(page, f"{app_server.base}/reader?source={finding.source}&start={a.start}&end={a.end}")
     mark = page.locator("mark.ickg-selected").first
+    expect(mark).to_be_attached(timeout=30_000)
     mark.scroll_into_view_if_needed()
-    assert mark.is_visible()
+    expect(mark).to_be_visible(timeout=30_000)
     assert " ".join(mark.inner_text().split()) in " ".join(finding.quote.split())
     assert "Torbay had the lowest use of hospital bed days" in page.inner_text("body")
     box = mark.bounding_box()
@@ -54,7 +56,7 @@ def test_reader_keeps_a_hostile_label_as_text(page, fixture_server):
     """On the fixture (a case study labelled with a script), the reader runs no script from the data."""
     start = REPORT.index("Evidence on costs is mixed.")
     open_view(page, f"{fixture_server.base}/reader?source=fixture-report&start={start}&end={start + 27}")
-    assert page.locator("mark.ickg-selected").first.is_visible()
+    expect(page.locator("mark.ickg-selected").first).to_be_visible(timeout=30_000)
     assert "</script><img src=x onerror=alert(1)>" in page.inner_text("body")
     assert page.locator("img[src=x]").count() == 0
     assert_no_script_ran(page)
@@ -68,7 +70,7 @@ def test_a_click_on_a_highlight_opens_its_facts(page, fixture_server):
     start = REPORT.index(words)
     page.wait_for_url(re.compile(rf"start={start}&end={start + len(words)}"), timeout=60_000)
     wait_ready(page)
-    assert page.locator("mark.ickg-selected").first.is_visible()
+    expect(page.locator("mark.ickg-selected").first).to_be_visible(timeout=30_000)
     body = page.inner_text("body")
     assert "Selected passage" in body and "Lowest bed-day use in the region." in body
     page.get_by_role("link", name="Open its page").first.click()

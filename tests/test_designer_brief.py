@@ -110,3 +110,24 @@ def test_brief_cites_sentences_not_headings(assistant):
     assert "Torbay Care Trust (England)" not in quotes
     assert not [q for q in quotes if q.startswith("Case study ")]
     assert all(len(q.split()) >= 3 for q in quotes), [q for q in quotes if len(q.split()) < 3]
+
+
+def test_pdf_prints_reference_superscripts():
+    """Reference marks such as ⁶⁴ reach the PDF as raised digits, not as blanks (no glyph in Helvetica)."""
+    import io
+
+    from pypdf import PdfReader
+    from xhtml2pdf import pisa
+
+    from kg.designer.brief import pdf_superscripts
+
+    html = pdf_superscripts("<html><body><p>benefits by stakeholder group⁶⁴ and ⁴⁵; x&lt;y</p></body></html>")
+    assert "group<sup>64</sup> and <sup>45</sup>; x&lt;y" in html
+    out = io.BytesIO()
+    assert not pisa.CreatePDF(html, dest=out, encoding="utf-8").err
+    text = PdfReader(io.BytesIO(out.getvalue())).pages[0].extract_text()
+    assert "64" in text and "45" in text
+    # without the conversion the same page loses the digits: the test above is not vacuous
+    out = io.BytesIO()
+    pisa.CreatePDF("<html><body><p>group⁶⁴</p></body></html>", dest=out, encoding="utf-8")
+    assert "64" not in PdfReader(io.BytesIO(out.getvalue())).pages[0].extract_text()

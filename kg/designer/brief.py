@@ -414,6 +414,34 @@ def brief_html(explorer: Any, d: Design, ans: dict) -> str:
     return Brief(explorer, d, ans).html()
 
 
+#: Superscript characters that the PDF's standard fonts lack (¹²³ are in them), as plain characters.
+_SUPERSCRIPTS = {"⁰": "0", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7", "⁸": "8", "⁹": "9", "⁻": "-",
+                 "¹": "1", "²": "2", "³": "3"}
+
+
+def pdf_superscripts(html: str) -> str:
+    """Reference marks as ``<sup>`` runs: the standard PDF fonts have no glyph for ⁴-⁹ and ⁰.
+
+    The sources print their reference numbers as superscript characters (``registry⁶⁴``); in
+    the PDF they would come out blank. The text stays the same digits, raised. ``html`` is the
+    escaped brief, so only characters are replaced, never markup; one pass, linear.
+    """
+    out: list[str] = []
+    run: list[str] = []
+    for ch in html:
+        plain = _SUPERSCRIPTS.get(ch)
+        if plain is not None:
+            run.append(plain)
+            continue
+        if run:
+            out.append("<sup>" + "".join(run) + "</sup>")
+            run = []
+        out.append(ch)
+    if run:
+        out.append("<sup>" + "".join(run) + "</sup>")
+    return "".join(out)
+
+
 def brief_pdf(explorer: Any, d: Design, ans: dict) -> bytes:
     """The design brief as PDF: the HTML brief laid out by xhtml2pdf (pure Python, ReportLab underneath)."""
     import io
@@ -421,7 +449,7 @@ def brief_pdf(explorer: Any, d: Design, ans: dict) -> bytes:
     from xhtml2pdf import pisa
 
     out = io.BytesIO()
-    status = pisa.CreatePDF(brief_html(explorer, d, ans), dest=out, encoding="utf-8")
+    status = pisa.CreatePDF(pdf_superscripts(brief_html(explorer, d, ans)), dest=out, encoding="utf-8")
     if status.err:
         raise ValueError(f"the brief could not be laid out as PDF ({status.err} errors)")
     return out.getvalue()

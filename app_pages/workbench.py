@@ -177,7 +177,10 @@ if result is not None:
             st.code(d.diff or "(no change)", language="diff")
             st.download_button("Download the changed file", d.new_text.encode("utf-8"), file_name=d.path.name,
                                mime="text/yaml", key="wb_download", on_click="ignore", icon=":material/download:")
-        if d.ok and st.button("Save", icon=":material/save:", key="wb_save"):
+        if d.ok and wb.read_only():
+            st.info("This app is read-only (setting `read_only`): download the changed file and commit it "
+                    "to the curated data yourself.")
+        elif d.ok and st.button("Save", icon=":material/save:", key="wb_save"):
             try:
                 path = wb.save(d)
             except wb.WorkbenchError as exc:

@@ -61,6 +61,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Largest evidence file accepted, in bytes."),
     Setting("yaml_max_nodes", "200000", "ICKG_YAML_MAX_NODES",
             "Most YAML nodes one evidence file may hold once aliases are expanded."),
+    Setting("read_only", "false", "ICKG_READ_ONLY",
+            "true: the app never writes the curated files (the curation workbench drafts, checks and "
+            "offers downloads, but does not save); set it for a public deployment."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -148,6 +151,14 @@ def get_int(name: str, overrides: dict[str, str] | None = None) -> int:
     return int(get(name, overrides))
 
 
+_TRUE, _FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off", "")
+
+
+def get_bool(name: str, overrides: dict[str, str] | None = None) -> bool:
+    """Return a yes/no setting; a value that is neither counts as yes (the safe side for read_only)."""
+    return get(name, overrides).strip().lower() not in _FALSE
+
+
 # --------------------------------------------------------------------------- validation
 
 #: Integer settings: (smallest allowed value, largest allowed value).
@@ -156,6 +167,7 @@ _INT_RANGES = {"query_time_limit_ms": (1, 3_600_000), "max_rows": (1, 10_000_000
                "max_client_queries": (1, 10_000), "yaml_max_bytes": (1, 1_000_000_000),
                "yaml_max_nodes": (1, 1_000_000_000)}
 _URL_SETTINGS = ("sparql_endpoint", "base_url")
+_BOOL_SETTINGS = ("read_only",)
 
 
 def problems(overrides: dict[str, str] | None = None) -> list[str]:
@@ -173,6 +185,9 @@ def problems(overrides: dict[str, str] | None = None) -> list[str]:
                 continue
             if not low <= n <= high:
                 out.append(f"setting {s.name} ({where}): {n} is outside {low}..{high:,}")
+        elif s.name in _BOOL_SETTINGS:
+            if value.strip().lower() not in _TRUE + _FALSE:
+                out.append(f"setting {s.name} ({where}): {value!r} is not true or false")
         elif s.name in _URL_SETTINGS and value:
             from urllib.parse import urlsplit
 

@@ -346,12 +346,24 @@ def _check(project: Project, corpus: Corpus, record: Record, new_text: str, shac
     return problems
 
 
+def read_only() -> bool:
+    """Whether saving is switched off (setting ``read_only``)."""
+    from kg import settings
+
+    return settings.get_bool("read_only")
+
+
 def save(d: Draft) -> Path:
     """Write a draft that passed every check; refuse one with an error or a file changed since.
 
     Raises:
         WorkbenchError: with the reason nothing was written.
     """
+    from kg import settings
+
+    if settings.get_bool("read_only"):
+        raise WorkbenchError("not written: this app is read-only (setting read_only); download the changed "
+                             "file instead")
     if not d.ok:
         raise WorkbenchError("not written: " + "; ".join(str(p) for p in d.errors[:5]))
     current = d.path.read_text(encoding="utf-8") if d.path.exists() else ""

@@ -102,6 +102,24 @@ def test_save_refuses_a_file_changed_since_the_draft(project):
         wb.save(d)
 
 
+def test_read_only_app_never_writes(project, monkeypatch):
+    """With read_only set, a valid draft is refused with a clear reason and the file is untouched."""
+    d = wb.draft(project, _sel("Long-term commitment to joint working."), "enabler",
+                 wb.Target("case-studies", "hostile-valley"), {"label": "Commitment"}, shacl=False)
+    assert d.ok
+    before = d.path.read_bytes()
+    monkeypatch.setenv("ICKG_READ_ONLY", "true")
+    assert wb.read_only()
+    with pytest.raises(wb.WorkbenchError, match="read-only"):
+        wb.save(d)
+    assert d.path.read_bytes() == before
+    monkeypatch.setenv("ICKG_READ_ONLY", "maybe")
+    assert wb.read_only()  # an unclear value keeps the app read-only ...
+    assert any("read_only" in p for p in settings.problems())  # ... and is reported by the settings check
+    monkeypatch.setenv("ICKG_READ_ONLY", "false")
+    assert not wb.read_only() and wb.save(d) == d.path
+
+
 def test_new_records_and_definitions(project):
     """A new case study is created with the fact; a taken id or a second definition is refused."""
     d = wb.draft(project, _sel("Hostile Valley paid a capitation fee"), "classification",

@@ -9,6 +9,9 @@ through Playwright (no browser download), as ``tests/browser_fixtures.py`` does,
 * **each page, cold and warm**: a fresh browser tab opened on the page's URL until its first
   heading is visible. *cold* is the first visit of that page since the server started (its data
   computed then), *warm* the median of ``--runs`` later visits (what the next visitor waits for).
+* **each page, in the app**: what a user who is already in the app waits for: a click on the
+  page's link in the sidebar (one tab, its cache warm, the previous page showing) until the new
+  page's first heading is visible; the median of ``--runs`` rounds through every page.
 * **CPU**: what the server process and its query workers used (``/proc``), for the start-up and
   per warm visit (the whole page run, not only until its heading). On a shared machine the wall
   clock includes waiting for a core; the CPU time does not, so it shows what the app itself costs.
@@ -94,6 +97,35 @@ def heading_time(browser, url: str, timeout_s: float) -> float:
         context.close()
 
 
+def in_app_times(browser, base: str, all_pages: list[tuple[str, str]], runs: int,
+                 timeout_s: float) -> dict[str, list[float]]:
+    """Seconds from a click on a page's sidebar link to that page's first ``h1`` being visible."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    out: dict[str, list[float]] = {path: [] for path, _ in all_pages}
+    try:
+        page.goto(f"{base}/{all_pages[0][0]}", wait_until="commit", timeout=timeout_s * 1000)
+        page.locator("h1").first.wait_for(state="visible", timeout=timeout_s * 1000)
+        current = all_pages[0][0]
+        for _ in range(runs):
+            for path, _title in all_pages:
+                if path == current:
+                    continue
+                old = page.locator("h1").first.inner_text()
+                link = page.locator(f'[data-testid="stSidebarNav"] a[href$="/{path}"]').first
+                t = time.perf_counter()
+                link.click()
+                page.wait_for_function(
+                    "([p, old]) => location.pathname.endsWith('/' + p) && [...document.querySelectorAll('h1')]"
+                    ".some(h => h.offsetParent !== null && h.innerText.trim() && h.innerText !== old)",
+                    arg=[path, old], timeout=timeout_s * 1000)
+                out[path].append(time.perf_counter() - t)
+                current = path
+    finally:
+        context.close()
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", type=int, default=3, help="warm visits per page (default 3)")
@@ -152,6 +184,15 @@ def main(argv: list[str] | None = None) -> int:
                                          "warm_runs_s": warm, "warm_server_cpu_s": cpu}
                 print(f"| {title} (`/{path}`) | {cold:.2f} | {statistics.median(warm):.2f} | "
                       f"{', '.join(f'{w:.2f}' for w in warm)} | {cpu:.2f} |", flush=True)
+            nav = in_app_times(browser, base, all_pages, args.runs, args.timeout)
+            print(f"\n| page | in the app: click to heading, median s (of {args.runs}) | runs s |")
+            print("|---|---:|---|")
+            for path, title in all_pages:
+                if nav[path]:
+                    result["pages"][path]["in_app_s"] = statistics.median(nav[path])
+                    result["pages"][path]["in_app_runs_s"] = nav[path]
+                    print(f"| {title} (`/{path}`) | {statistics.median(nav[path]):.2f} | "
+                          f"{', '.join(f'{w:.2f}' for w in nav[path])} |", flush=True)
         finally:
             proc.terminate()
             try:
@@ -165,6 +206,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nTargets: start-up under 5 s: {'PASS' if result['startup_s'] < 5 else 'MISS'} "
           f"({result['startup_s']:.2f} s); every page's first heading under 1 s warm: "
           f"{'PASS' if warm[worst] < 1 else 'MISS'} (slowest {worst} {warm[worst]:.2f} s)")
+    nav = {k: v["in_app_s"] for k, v in result["pages"].items() if "in_app_s" in v}
+    if nav:
+        slow = max(nav, key=nav.get)
+        print(f"In the app (a click in the sidebar): every page's heading under 1 s: "
+              f"{'PASS' if nav[slow] < 1 else 'MISS'} (slowest {slow} {nav[slow]:.2f} s)")
     print(f"Load average before/after: {result['loadavg_before'][0]:.1f} / {result['loadavg_after'][0]:.1f} "
           f"on {os.cpu_count()} CPUs; server log {log.name}")
     if args.json:

@@ -48,8 +48,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_rows", "10000", "ICKG_MAX_ROWS",
             "Row limit for one SPARQL query; longer answers are truncated and flagged."),
     Setting("query_memory_limit_mb", "2048", "ICKG_QUERY_MEMORY_LIMIT_MB",
-            "Address-space limit of one query worker process, in MB (0: none); a query over it stops "
-            "with a memory-limit error."),
+            "Memory one query may use, in MB, on top of the graph its worker process has loaded (an "
+            "address-space limit; 0: none); a query over it stops with a memory-limit error."),
     Setting("short_query_ms", "1000", "ICKG_SHORT_QUERY_MS",
             "How long a query may run in the short lane before it moves to the long lane, in ms."),
     Setting("max_client_queries", "4", "ICKG_MAX_CLIENT_QUERIES",

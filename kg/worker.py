@@ -16,8 +16,8 @@ Before it reads any query, the worker gives up what it does not need, as far as 
   where not even loopback is up, so a SERVICE that got past the check cannot connect
   anywhere. Linux only; needs root or unprivileged user namespaces (then it also unshares
   the user namespace). Where neither is possible it runs without this layer and says so.
-* **Memory**: ``RLIMIT_AS`` caps its address space (setting ``query_memory_limit_mb``); a query
-  that needs more ends with a "memory limit" error.
+* **Memory**: ``RLIMIT_AS`` caps its address space at what it holds once the graph is loaded
+  plus ``query_memory_limit_mb``; a query that needs more ends with a "memory limit" error.
 """
 
 from __future__ import annotations
@@ -58,14 +58,28 @@ def isolate_network() -> str | None:
     return None
 
 
+def address_space() -> int:
+    """Bytes of address space this process holds now (0 where the OS does not say)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as f:
+            return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 def limit_memory(megabytes: int) -> bool:
-    """Cap the address space of this process; return whether the OS took the limit."""
+    """Cap the address space of this process at what it holds now (the loaded graph) plus
+    ``megabytes``; return whether the OS took the limit.
+
+    The allowance is on top of the graph, so a larger graph does not leave queries less room
+    (a fixed cap below the loaded graph would make every query fail).
+    """
     if megabytes <= 0:
         return False
     try:
         import resource
 
-        limit = megabytes * 1024 * 1024
+        limit = address_space() + megabytes * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         return True
     except (ImportError, ValueError, OSError):

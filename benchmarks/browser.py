@@ -50,8 +50,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"]
 def pages() -> list[tuple[str, str]]:
     """(url_path, title) of every page app.py registers, in its order."""
     text = (ROOT / "app.py").read_text(encoding="utf-8")
-    return [(m.group(2), m.group(1))
-            for m in re.finditer(r'st\.Page\([^)]*?title="([^"]+)"[^)]*?url_path="([^"]+)"', text)]
+    # the default page is served at the root: its url_path answers "Page not found"
+    return [("" if "default=True" in m.group(0) else m.group(2), m.group(1))
+            for m in re.finditer(r'st\.Page\([^)]*?title="([^"]+)"[^)]*?url_path="([^"]+)"[^)]*\)', text)]
 
 
 def free_port() -> int:

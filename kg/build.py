@@ -31,7 +31,7 @@ from kg.errors import relpath
 from kg.namespaces import (ASSERTION, CASE, ECO_NON_TRACEABLE, ECO_TRACEABLE, FACTOR, FIGURE,
                            FIXED_PREFIXES, GOAL, IC, MECHANISM_USE, OA, QUOTE, RELEASE, SCHEME,
                            SOURCE, STATEMENT, concept)
-from kg.records import (CLASSIFIED_FIELDS, CaseStudy, Concept, ConceptLink, Corpus, Factor,
+from kg.records import (CLASSIFIED_FIELDS, CaseStudy, Collection, Concept, ConceptLink, Corpus, Factor,
                         Finding, Framework, Mechanism, Quoted, Record, Source, Statements,
                         iter_quoted, resolve_finding_ref)
 
@@ -187,34 +187,31 @@ class _Builder:
             node = concept(f.id, col.id)
             self.origin(node, rec, ("collections", i))
             self.add(node, RDF.type, SKOS.Collection)
-            self.add(node, SKOS.prefLabel, Literal(col.label, lang="en"))
-            self.add(node, RDFS.label, Literal(col.label, lang="en"))
             self.add(node, DCTERMS.isPartOf, scheme)
-            for alt in col.alt_labels:
-                self.add(node, SKOS.altLabel, Literal(alt, lang="en"))
-            if col.notation:
-                self.add(node, SKOS.notation, Literal(col.notation))
-            if col.scope_note:
-                self.add(node, SKOS.scopeNote, Literal(col.scope_note, lang="en"))
+            self.add_labels(node, col)
             self.add(node, IC.supportedBy, self.quote(col, rec, ("collections", i)))
             for j, q in enumerate(col.quotes):
                 self.add(node, IC.supportedBy, self.quote(q, rec, ("collections", i, "quotes", j)))
             for m in col.members:
                 self.add(node, SKOS.member, _ref(m) if ":" in m else concept(f.id, m))
 
+    def add_labels(self, node: URIRef, item: Concept | Collection) -> None:
+        """Labels, alternative labels, notation and scope note of a concept or a collection."""
+        self.add(node, SKOS.prefLabel, Literal(item.label, lang="en"))
+        self.add(node, RDFS.label, Literal(item.label, lang="en"))
+        for alt in item.alt_labels:
+            self.add(node, SKOS.altLabel, Literal(alt, lang="en"))
+        if item.notation:
+            self.add(node, SKOS.notation, Literal(item.notation))
+        if item.scope_note:
+            self.add(node, SKOS.scopeNote, Literal(item.scope_note, lang="en"))
+
     def add_concept(self, c: Concept, scheme_id: str, scheme: URIRef, rec: Record, loc: tuple) -> None:
         node = concept(scheme_id, c.id)
         self.origin(node, rec, loc)
         self.add(node, RDF.type, SKOS.Concept)
         self.add(node, SKOS.inScheme, scheme)
-        self.add(node, SKOS.prefLabel, Literal(c.label, lang="en"))
-        self.add(node, RDFS.label, Literal(c.label, lang="en"))
-        for alt in c.alt_labels:
-            self.add(node, SKOS.altLabel, Literal(alt, lang="en"))
-        if c.notation:
-            self.add(node, SKOS.notation, Literal(c.notation))
-        if c.scope_note:
-            self.add(node, SKOS.scopeNote, Literal(c.scope_note, lang="en"))
+        self.add_labels(node, c)
         if not c.broader:
             self.add(node, SKOS.topConceptOf, scheme)
             self.add(scheme, SKOS.hasTopConcept, node)

@@ -18,6 +18,9 @@ frame()  # the data release in the sidebar; the workbench itself reads the files
 st.title("Curation workbench")
 st.caption("Select words in the source reader, say what they support, check, save. Every field is yours to "
            "confirm; suggestions only propose. Nothing that fails `ickg validate` is written.")
+if wb.read_only():
+    st.info("This app is read-only (setting `read_only`): you can draft and check, and download the changed "
+            "file, but nothing is saved here.", icon=":material/lock:")
 
 
 

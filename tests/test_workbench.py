@@ -327,3 +327,14 @@ def test_fields_the_form_does_not_know_reach_the_model(project):
                  wb.Target("case-studies", "riverside"), {"process": "clinical", "certainty": "high"}, shacl=False)
     assert not d.ok
     assert any(p.field == "processes[2].certainty" and "Extra inputs" in p.message for p in d.errors)
+
+
+def test_read_only_page_says_so_before_any_draft(monkeypatch):
+    """A read-only app tells the curator up front that nothing will be saved; a writable one does not."""
+    monkeypatch.setenv("ICKG_READ_ONLY", "true")
+    at = AppTest.from_file(str(ROOT / "app_pages" / "workbench.py"), default_timeout=600).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("read-only" in i.value for i in at.info), [i.value for i in at.info]
+    monkeypatch.setenv("ICKG_READ_ONLY", "false")
+    at = AppTest.from_file(str(ROOT / "app_pages" / "workbench.py"), default_timeout=600).run()
+    assert not any("read-only" in i.value for i in at.info)

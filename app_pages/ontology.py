@@ -48,11 +48,22 @@ with t_schemes:
                         n_children[b] = n_children.get(b, 0) + 1
                 if not tree:
                     st.info("This scheme has no concepts.")
+                cols = ontology.scheme_collections(ex, scheme.iri)
+                in_list = {}  # a concept's list, so "1." of one author's list is not taken for another's
+                for col in cols:
+                    for m in col.members:
+                        in_list.setdefault(m.iri, col.label)
+                opened = st.query_params.get("concept")
+                if opened and opened not in ({common.local(n.concept.iri) for n in tree}
+                                             | {common.local(c.iri) for c in cols}):
+                    st.warning(f"No concept or collection {md(opened)} in this scheme; showing the whole scheme.")
                 for i, node in enumerate(tree):
                     c = node.concept
                     title = (f"{c.notation}. " if c.notation and len(c.notation) < 6 else "") + c.label
                     if n_children.get(c.iri):
                         title += f"  ({n_children[c.iri]} narrower)"
+                    if c.iri in in_list:
+                        title += f"  · {in_list[c.iri]}"
                     holder = st
                     if node.depth:
                         _, holder = st.columns([min(node.depth, 6), 40 - min(node.depth, 6)])
@@ -80,7 +91,6 @@ with t_schemes:
                         if facet:
                             link("cases", "Case studies with this concept", {facet: common.local(c.iri)},
                                  icon=":material/apartment:")
-                cols = ontology.scheme_collections(ex, scheme.iri)
                 if cols:
                     st.markdown(f"**Collections** ({len(cols)}): groups the source names (a list, a table "
                                 "section, an author's set), each a heading with its members")
@@ -99,7 +109,6 @@ with t_schemes:
                             st.markdown("**Scope note** (the curator's words): " + md(col.scope_note))
                         if col.quotes:
                             quote_block(list(col.quotes))
-                opened = st.query_params.get("concept")
                 if opened and opened in ({common.local(n.concept.iri) for n in tree}
                                           | {common.local(c.iri) for c in cols}):
                     scroll_to(f"url_concept_{opened}")  # a permalink opens the concept and brings it into view

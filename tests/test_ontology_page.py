@@ -57,3 +57,19 @@ def test_scroll_script_holds_only_a_class_name():
     script = scroll_script(hostile)
     assert "alert(1)" not in script and "</script>" not in script[:-len("</script>")]
     assert element_class(hostile) in script
+
+
+def test_unknown_concept_says_so_and_keeps_the_text_inert():
+    """A permalink to a concept the scheme lacks is named in a warning, escaped, and no script is sent."""
+    at = _run({"scheme": "success-features", "concept": "<img src=x onerror=alert(1)>"})
+    warnings = [w.value for w in at.warning]
+    assert any("No concept or collection" in w and "&lt;img" in w for w in warnings), warnings
+    assert not _scripts(at)
+
+
+def test_members_of_a_list_name_their_list():
+    """Suter et al.'s principle 1 and National Voices' item 1 both print as "1.": each title names its list."""
+    at = _run({"scheme": "success-features"})
+    labels = [e.label.replace("\\", "") for e in at.expander]  # the titles are Markdown-escaped
+    suter = [x for x in labels if "Comprehensive services across the continuum of care" in x]
+    assert suter and all("Suter et al." in x for x in suter), suter
